@@ -1,0 +1,41 @@
+# The two commands a newcomer needs: `make run` and `make test`. `make setup` is the idempotent set-up.
+VENV := .venv
+PY := $(VENV)/bin/python
+MODEL_DIR := resources/models/all-MiniLM-L6-v2
+STAMP := $(VENV)/.setup-stamp
+
+.PHONY: setup run test lint bench package clean
+
+setup: $(STAMP) $(MODEL_DIR)/.complete
+
+$(VENV)/bin/python:
+	"$$(sh packaging/find-python.sh)" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml packaging/install-system-deps.sh | $(VENV)/bin/python
+	sh packaging/install-system-deps.sh
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+$(MODEL_DIR)/.complete: packaging/install_model.py $(STAMP)
+	$(PY) packaging/install_model.py $(MODEL_DIR)
+
+run: setup
+	$(VENV)/bin/inmyhead-gui
+
+test: setup
+	$(VENV)/bin/ruff check .
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+bench: setup
+	$(PY) bench/run_all.py
+
+package: setup
+	$(PY) -m pip install --quiet -e '.[package]'
+	$(PY) packaging/build.py
+
+clean:
+	rm -rf $(VENV) build dist resources/models

@@ -1,0 +1,50 @@
+"""Command-line interface: ``inmyhead COMMAND ...``, driving the same core as the GUI.
+
+Each command lives in its own module under ``inmyhead_app/cli/`` and exposes
+``register(subparsers)``, which adds its parser and sets ``handler`` to a function
+``(args) -> int`` (the exit code). Command names, flags and JSON fields are a stable contract.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+COMMAND_MODULES = ("ingest", "library", "jobs", "worker", "migrate")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="inmyhead", description="A private, searchable memory of your documents."
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"inmyhead_app.cli.{name}")
+        except ModuleNotFoundError as error:
+            if error.name == f"inmyhead_app.cli.{name}":
+                continue  # command not built yet
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def add_common_options(parser: argparse.ArgumentParser) -> None:
+    """Options every command takes."""
+    parser.add_argument(
+        "--data-dir", metavar="DIR", help="data folder (default: $INMYHEAD_DATA_DIR or the platform's)"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,32 @@
+"""Build the embedder and metadata extractor the settings ask for.
+
+Local providers are the default and need nothing. Cloud providers need an API key from the keyring or
+the environment; without one they fail with a PROVIDER_AUTH error the user can act on.
+"""
+
+from __future__ import annotations
+
+from inmyhead_app.core.config import Settings
+from inmyhead_app.core.embed.base import Embedder
+from inmyhead_app.core.errors import ErrorKind, IngestError
+from inmyhead_app.core.metadata.base import MetadataExtractor
+
+
+def make_embedder(settings: Settings) -> Embedder:
+    """The dense embedder chosen by the ``embedder`` setting (or $INMYHEAD_EMBEDDER)."""
+    choice = settings["embedder"]
+    if choice == "local":
+        from inmyhead_app.core.embed.local import LocalEmbedder
+
+        return LocalEmbedder()
+    raise IngestError(ErrorKind.INTERNAL, f"Unknown embedding provider {choice!r}")
+
+
+def make_metadata_extractor(settings: Settings) -> MetadataExtractor:
+    """The metadata extractor chosen by the ``metadata`` setting (or $INMYHEAD_METADATA)."""
+    choice = settings["metadata"]
+    if choice == "local":
+        from inmyhead_app.core.metadata.local import LocalMetadataExtractor
+
+        return LocalMetadataExtractor()
+    raise IngestError(ErrorKind.INTERNAL, f"Unknown metadata provider {choice!r}")

@@ -72,6 +72,9 @@ class VectorStore(Protocol):
 
     def info(self) -> CollectionInfo | None: ...
 
+    def upsert(self, points: list[ChunkPoint]) -> None:
+        """Write points as they are (migration copies pages that cut across documents)."""
+
     def replace_document(self, doc_id: str, points: list[ChunkPoint]) -> None:
         """Upsert ``points`` and remove the document's other chunks (a re-index that got shorter)."""
 

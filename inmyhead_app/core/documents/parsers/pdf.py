@@ -1,0 +1,97 @@
+"""PDF: text per page with pypdf. A broken page is skipped with a warning; the others are kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pypdf import PdfReader
+from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+
+from inmyhead_app.core.documents.model import Page, ParsedDocument
+from inmyhead_app.core.documents.parsers.common import clean_str, iso, require_text
+from inmyhead_app.core.errors import ErrorKind, IngestError
+
+# Broken pages are listed one by one up to this many; after that only counted.
+_MAX_PAGE_WARNINGS = 10
+
+
+def parse(path: Path) -> ParsedDocument:
+    reader = _open(path)
+    doc = ParsedDocument(str(path), "pdf", [])
+    _read_metadata(reader, doc)
+    try:
+        pages = reader.pages
+        count = len(pages)
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+        raise _corrupt(path, exc) from None
+    if count == 0:
+        raise IngestError(
+            ErrorKind.CORRUPT, f"{path.name} is damaged or incomplete: it has no readable pages."
+        )
+    broken: list[int] = []
+    for number in range(1, count + 1):
+        try:
+            text = pages[number - 1].extract_text() or ""
+        except RecursionError:
+            text, broken = "", [*broken, number]
+        except Exception:  # pypdf raises many types on malformed pages; the page is skipped, not the file
+            text, broken = "", [*broken, number]
+        doc.pages.append(Page(number, text))
+    if broken:
+        shown = ", ".join(map(str, broken[:_MAX_PAGE_WARNINGS]))
+        more = f" and {len(broken) - _MAX_PAGE_WARNINGS} more" if len(broken) > _MAX_PAGE_WARNINGS else ""
+        doc.warnings.append(f"{len(broken)} of {count} pages could not be read (page {shown}{more}).")
+        if len(broken) == count:
+            raise IngestError(
+                ErrorKind.CORRUPT, f"{path.name} is damaged: none of its {count} pages can be read."
+            )
+    empty = sum(1 for page in doc.pages if not page.text.strip())
+    if empty and empty < count:
+        doc.warnings.append(f"{empty} of {count} pages have no text layer (scanned pages are not read).")
+    return require_text(doc, ": it is probably a scan (an image of pages, with no text layer)")
+
+
+def _open(path: Path) -> PdfReader:
+    try:
+        reader = PdfReader(path, strict=False)
+        if reader.is_encrypted:
+            try:
+                # Many PDFs are "encrypted" with an empty user password only to restrict printing or copying.
+                opened = reader.decrypt("")
+            except DependencyError as exc:
+                raise IngestError(ErrorKind.INTERNAL, f"Cannot decrypt {path.name}: {exc}") from None
+            if not opened:
+                raise IngestError(
+                    ErrorKind.ENCRYPTED,
+                    f"{path.name} is password-protected; open it with its password "
+                    "and save an unprotected copy to add it.",
+                )
+        return reader
+    except IngestError:
+        raise
+    except FileNotDecryptedError:
+        raise IngestError(ErrorKind.ENCRYPTED, f"{path.name} is password-protected.") from None
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as exc:
+        raise _corrupt(path, exc) from None
+
+
+def _read_metadata(reader: PdfReader, doc: ParsedDocument) -> None:
+    try:
+        info = reader.metadata
+        if info is None:
+            return
+        doc.title = clean_str(info.title)
+        doc.author = clean_str(info.author)
+        doc.created = iso(info.creation_date)
+        doc.modified = iso(info.modification_date)
+    except Exception:  # unreadable metadata must not cost the document its text
+        doc.warnings.append("The document's metadata (title, author, dates) could not be read.")
+
+
+def _corrupt(path: Path, exc: BaseException) -> IngestError:
+    detail = str(exc).strip().rstrip(".") or type(exc).__name__
+    return IngestError(
+        ErrorKind.CORRUPT,
+        f"{path.name} is damaged or incomplete (perhaps cut off while downloading or copying). "
+        f"Details: {detail}.",
+    )

@@ -1,0 +1,421 @@
+"""Run one job: claim it, run the stages it still needs, record every step in the jobs table.
+
+A stage stops at its next boundary when the job was cancelled (or re-queued) elsewhere, when the
+app shuts down, or past the soft time limit. Transient errors go back to the queue after an
+exponential back-off with jitter; permanent ones fail at once; a provider's rejected key pauses
+the whole queue instead of failing every job behind it.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import os
+import random
+import socket
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from inmyhead_app.core.errors import ErrorKind, IngestError
+from inmyhead_app.core.ids import content_hash
+from inmyhead_app.core.jobs.db import JobsDB, stages_to_json
+from inmyhead_app.core.jobs.model import (
+    STAGE_ORDER,
+    EventKind,
+    JobEvent,
+    JobRecord,
+    JobState,
+    Stage,
+    StageProgress,
+    StageStatus,
+)
+from inmyhead_app.core.pipeline import Artefacts, Embedded, Pipeline, Preprocessed
+
+if TYPE_CHECKING:
+    from inmyhead_app.core.jobs.manager import JobManager
+
+log = logging.getLogger("inmyhead.jobs.runner")
+
+OWNER = f"{socket.gethostname()}:{os.getpid()}"
+PROGRESS_WRITE_INTERVAL_S = 0.5
+RETRY_MAX_DELAY_S = 300.0
+
+
+class JobInterrupted(Exception):
+    """The job's generation moved on (cancelled, re-queued, failed by the watchdog): stop quietly."""
+
+
+class ShuttingDown(Exception):
+    """The app is closing: stop at this boundary and put the job back in the queue."""
+
+
+@dataclass
+class RunningJob:
+    """What a worker thread knows about the job it runs; the watchdog and cancel read it."""
+
+    record: JobRecord
+    generation: int
+    stop: threading.Event = field(default_factory=threading.Event)
+    stage_started: dict[Stage, float] = field(default_factory=dict)
+    store_started: bool = False
+
+
+class _StageContext:
+    def __init__(self, runner: JobRunner, job: RunningJob, stage: Stage) -> None:
+        self._runner = runner
+        self._job = job
+        self._stage = stage
+        self._last_write = 0.0
+
+    def should_stop(self) -> bool:
+        try:
+            self.check()
+        except (JobInterrupted, ShuttingDown, IngestError):
+            return True
+        return False
+
+    def check(self) -> None:
+        runner, job = self._runner, self._job
+        if runner.manager.stopping.is_set():
+            raise ShuttingDown
+        current = runner.db.current(job.record.id)
+        if job.stop.is_set() or current is None or current[1] != job.generation:
+            raise JobInterrupted
+        started = job.stage_started.get(self._stage)
+        if started is not None and time.monotonic() - started > runner.soft_limit_s:
+            raise IngestError(
+                ErrorKind.TIMEOUT,
+                f"Stopped: {self._stage} took longer than {runner.soft_limit_s:.0f} s.",
+            )
+
+    def progress(self, done: int, total: int) -> None:
+        runner, job = self._runner, self._job
+        with runner.lock:
+            stage = job.record.stages[self._stage]
+            stage.done, stage.total = done, total
+            snapshot = copy.deepcopy(job.record)
+        now = time.monotonic()
+        if now - self._last_write >= PROGRESS_WRITE_INTERVAL_S or done >= total:
+            self._last_write = now
+            runner.db.update(job.record.id, job.generation, stages=stages_to_json(snapshot.stages))
+        runner.manager.emit(
+            JobEvent(EventKind.UPDATED, job.record.id, job.record.batch_id, snapshot, {"progress": True})
+        )
+
+
+class JobRunner:
+    """Executes Huey's ``run_job(job_id, generation)`` tasks for one JobManager."""
+
+    def __init__(self, manager: JobManager, pipeline: Pipeline, data_dir: Path) -> None:
+        self.manager = manager
+        self.db: JobsDB = manager.db
+        self.pipeline = pipeline
+        self.data_dir = data_dir
+        self.lock = threading.RLock()
+        self.catalog_lock = threading.Lock()
+        self.running: dict[str, RunningJob] = {}
+        self._side = ThreadPoolExecutor(max_workers=4, thread_name_prefix="inmyhead-metadata")
+
+    @property
+    def soft_limit_s(self) -> float:
+        return float(self.manager.settings["stage_soft_limit_s"])
+
+    @property
+    def hard_limit_s(self) -> float:
+        return float(self.manager.settings["stage_hard_limit_s"])
+
+    def close(self) -> None:
+        self._side.shutdown(wait=True, cancel_futures=True)
+
+    # --- one run ----------------------------------------------------------------------------------
+
+    def run(self, job_id: str, generation: int) -> None:
+        record = self.db.claim(job_id, generation, OWNER)
+        if record is None:
+            log.debug("dropping stale task for job %s (generation %s)", job_id, generation)
+            return
+        job = RunningJob(record, generation)
+        with self.lock:
+            self.running[job_id] = job
+        self._emit(job, EventKind.UPDATED)
+        artefacts = Artefacts(self.data_dir, job_id)
+        try:
+            self._run_stages(job, artefacts)
+        except JobInterrupted:
+            self._on_interrupted(job, artefacts)
+        except ShuttingDown:
+            self._on_shutdown(job)
+        except IngestError as error:
+            if error.kind is ErrorKind.CANCELLED:  # the parse sandbox saw should_stop(): find out why
+                if self.manager.stopping.is_set():
+                    self._on_shutdown(job)
+                else:
+                    self._on_interrupted(job, artefacts)
+            else:
+                self._on_error(job, artefacts, error)
+        except Exception as error:
+            log.exception("job %s (%s) failed unexpectedly", job_id, record.path)
+            self._on_error(job, artefacts, IngestError(ErrorKind.INTERNAL, f"Unexpected error: {error}"))
+        finally:
+            with self.lock:
+                self.running.pop(job_id, None)
+
+    def _run_stages(self, job: RunningJob, artefacts: Artefacts) -> None:
+        record = job.record
+        path = record.path
+        try:
+            digest = content_hash(path)
+            stat = Path(path).stat()
+        except FileNotFoundError as error:
+            raise IngestError(ErrorKind.NOT_FOUND, f"The file is gone: {path}") from error
+        except PermissionError as error:
+            raise IngestError(ErrorKind.PERMISSION, f"No permission to read {path}") from error
+        except OSError as error:
+            raise IngestError(ErrorKind.FILE_BUSY, f"The file could not be read just now: {error}") from error
+        row = self.db.row(record.id)
+        if row["content_hash"] and row["content_hash"] != digest:
+            artefacts.remove()  # the file changed since the last attempt: start over
+            record.stages = {stage: StageProgress() for stage in STAGE_ORDER}
+        self.db.update(
+            record.id, job.generation, content_hash=digest, mtime=stat.st_mtime, size_bytes=stat.st_size
+        )
+        if not row["force"] and self._finish_if_duplicate(job, digest):
+            artefacts.remove()
+            return
+
+        parsed = artefacts.load_parsed() if self._done(job, Stage.PARSING) else None
+        if parsed is None:
+            parsed = self._stage(
+                job, Stage.PARSING, lambda ctx: self.pipeline.parse(path, ctx, hard_limit_s=self.hard_limit_s)
+            )
+            artefacts.save_parsed(parsed)
+            self._stage_done(job, Stage.PARSING, pages=len(parsed.pages), warnings=parsed.warnings)
+
+        pre = artefacts.load_preprocessed() if self._done(job, Stage.PREPROCESSING) else None
+        if pre is None:
+            pre = self._stage(
+                job, Stage.PREPROCESSING, lambda ctx: self.pipeline.preprocess(record.doc_id, parsed, ctx)
+            )
+            artefacts.save_preprocessed(pre)
+            self._stage_done(job, Stage.PREPROCESSING)
+
+        embedded, meta = self._embed_and_metadata(job, artefacts, parsed, pre, digest)
+
+        self._check(job, Stage.STORING)
+        self._begin(job, Stage.STORING)
+        ctx = _StageContext(self, job, Stage.STORING)
+        with self.catalog_lock:
+            if not row["force"] and self._finish_if_duplicate(job, digest):
+                artefacts.remove()
+                return
+            job.store_started = True
+            ctx.check()
+            added_at = time.time()
+            points = self.pipeline.points(record.doc_id, path, parsed, pre, embedded, meta, added_at)
+            self.pipeline.write(record.doc_id, points)
+            self.db.upsert_document(
+                {
+                    "doc_id": record.doc_id,
+                    "path": path,
+                    "content_hash": digest,
+                    "title": meta.title or Path(path).name,
+                    "file_type": parsed.file_type,
+                    "pages": len(parsed.pages),
+                    "chunks": len(points),
+                    "language": meta.language,
+                    "keywords": meta.keywords,
+                    "summary": meta.summary,
+                    "metadata": meta.to_dict(),
+                    "added_at": added_at,
+                    "size_bytes": stat.st_size,
+                    "mtime": stat.st_mtime,
+                }
+            )
+        ctx.progress(len(points), len(points))
+        self._stage_done(job, Stage.STORING)
+        finished = self._finish(
+            job,
+            JobState.DONE,
+            chunks=len(points),
+            pages=len(parsed.pages),
+            file_type=parsed.file_type,
+            warnings=list(dict.fromkeys([*parsed.warnings, *meta.warnings])),
+        )
+        if not finished:  # cancelled while storing: the chunks just written must go
+            self._on_interrupted(job, artefacts)
+            return
+        artefacts.remove()
+
+    def _embed_and_metadata(
+        self, job: RunningJob, artefacts: Artefacts, parsed, pre: Preprocessed, digest: str
+    ) -> tuple[Embedded, object]:
+        """Embedding here, metadata on a side thread: the two independent stages overlap."""
+        meta = artefacts.load_metadata() if self._done(job, Stage.METADATA) else None
+        future = None
+        if meta is None:
+            future = self._side.submit(
+                self._stage,
+                job,
+                Stage.METADATA,
+                lambda ctx: self.pipeline.metadata(parsed, pre.text, digest, ctx),
+            )
+        embedded = artefacts.load_embedded() if self._done(job, Stage.EMBEDDING) else None
+        try:
+            if embedded is None:
+                embedded = self._stage(job, Stage.EMBEDDING, lambda ctx: self.pipeline.embed(pre.chunks, ctx))
+                artefacts.save_embedded(embedded)
+                self._stage_done(job, Stage.EMBEDDING)
+        finally:
+            if future is not None:
+                job_meta_error = future.exception()  # wait for it either way
+        if future is not None:
+            if job_meta_error is not None:
+                raise job_meta_error
+            meta = future.result()
+            artefacts.save_metadata(meta)
+            self._stage_done(job, Stage.METADATA)
+        return embedded, meta
+
+    # --- stage bookkeeping ------------------------------------------------------------------------
+
+    def _done(self, job: RunningJob, stage: Stage) -> bool:
+        return job.record.stages[stage].status is StageStatus.DONE
+
+    def _check(self, job: RunningJob, stage: Stage) -> None:
+        _StageContext(self, job, stage).check()
+
+    def _begin(self, job: RunningJob, stage: Stage) -> None:
+        with self.lock:
+            job.stage_started[stage] = time.monotonic()
+            job.record.stage = stage
+            job.record.stages[stage].status = StageStatus.RUNNING
+            snapshot = copy.deepcopy(job.record)
+        self.db.update(
+            job.record.id, job.generation, stage=str(stage), stages=stages_to_json(snapshot.stages)
+        )
+        self._emit_snapshot(snapshot, EventKind.UPDATED)
+
+    def _stage(self, job: RunningJob, stage: Stage, work: Callable[[_StageContext], object]):
+        self._check(job, stage)
+        self._begin(job, stage)
+        return work(_StageContext(self, job, stage))
+
+    def _stage_done(self, job: RunningJob, stage: Stage, **fields: object) -> None:
+        with self.lock:
+            progress = job.record.stages[stage]
+            progress.status = StageStatus.DONE
+            progress.seconds = round(time.monotonic() - job.stage_started.get(stage, time.monotonic()), 3)
+            if progress.total == 0:
+                progress.done = progress.total = 1
+            for key, value in fields.items():
+                setattr(job.record, key, value)
+            snapshot = copy.deepcopy(job.record)
+        self.db.update(job.record.id, job.generation, stages=stages_to_json(snapshot.stages), **fields)
+        self._emit_snapshot(snapshot, EventKind.UPDATED)
+
+    def _finish(self, job: RunningJob, state: JobState, **fields: object) -> bool:
+        with self.lock:
+            stages = job.record.stages
+            for progress in stages.values():
+                if progress.status in (StageStatus.PENDING, StageStatus.RUNNING):
+                    progress.status = StageStatus.SKIPPED if state is JobState.DONE else progress.status
+                    if state is JobState.FAILED and progress.status is StageStatus.RUNNING:
+                        progress.status = StageStatus.FAILED
+            stages_json = stages_to_json(stages)
+        ok = self.db.finish(
+            job.record.id, job.generation, state, [JobState.RUNNING], stage=None, stages=stages_json, **fields
+        )
+        if ok:
+            self.manager.emit_finished(job.record.id)
+        return ok
+
+    def _finish_if_duplicate(self, job: RunningJob, digest: str) -> bool:
+        existing = self.db.document_by_hash(digest)
+        if existing is None:
+            return False
+        if (
+            existing["doc_id"] != job.record.doc_id
+            and self.pipeline.store is not None
+            and self.pipeline.store.count(existing["doc_id"]) == 0
+        ):
+            return False  # the catalog row outlived its chunks: index this copy
+        return self._finish(
+            job,
+            JobState.DONE,
+            duplicate_of=existing["doc_id"],
+            chunks=existing["chunks"],
+            pages=existing["pages"],
+            file_type=existing["file_type"] or job.record.file_type,
+        )
+
+    # --- outcomes ---------------------------------------------------------------------------------
+
+    def _on_interrupted(self, job: RunningJob, artefacts: Artefacts) -> None:
+        current = self.db.current(job.record.id)
+        if current is None or current[0] in (JobState.CANCELLED, JobState.FAILED):
+            if job.store_started and self.pipeline.store is not None:
+                self.pipeline.store.delete_document(job.record.doc_id)
+                self.pipeline.store.flush()
+                self.db.delete_document(job.record.doc_id)
+            artefacts.remove()
+            log.info("job %s stopped (%s)", job.record.id, current[0] if current else "removed")
+
+    def _on_shutdown(self, job: RunningJob) -> None:
+        requeued = self.db.requeue(job.record.id, [JobState.RUNNING])
+        if requeued is not None:
+            self.manager.enqueue(job.record.id, *requeued)
+            self.manager.emit_job(job.record.id, EventKind.UPDATED)
+
+    def _on_error(self, job: RunningJob, artefacts: Artefacts, error: IngestError) -> None:
+        record = job.record
+        retries = self.db.row(record.id)["retries"]
+        permanent_timeout = error.kind is ErrorKind.TIMEOUT and record.stage is Stage.PARSING
+        if error.transient and not permanent_timeout and retries < int(self.manager.settings["max_retries"]):
+            delay = error.retry_after or self.manager.retry_base_s * (2**retries)
+            delay = min(delay * random.uniform(0.8, 1.3), RETRY_MAX_DELAY_S)
+            self.db.update(
+                record.id,
+                job.generation,
+                retries=retries + 1,
+                error_kind=str(error.kind),
+                error_message=error.message,
+            )
+            requeued = self.db.requeue(
+                record.id, [JobState.RUNNING], next_attempt_at=time.time() + delay, state=JobState.RETRY_WAIT
+            )
+            if requeued is not None:
+                log.info("job %s: %s; retry %d in %.1f s", record.id, error.message, retries + 1, delay)
+                self.manager.enqueue(record.id, *requeued, delay=delay)
+                self.manager.emit_job(record.id, EventKind.UPDATED)
+            return
+        log.info("job %s failed: %s (%s)", record.id, error.message, error.kind)
+        if self._finish(job, JobState.FAILED, error_kind=str(error.kind), error_message=error.message):
+            artefacts.remove()
+        if error.kind is ErrorKind.PROVIDER_AUTH:
+            self.manager.pause(reason=error.message)
+
+    # --- events -----------------------------------------------------------------------------------
+
+    def _emit(self, job: RunningJob, kind: EventKind) -> None:
+        with self.lock:
+            snapshot = copy.deepcopy(job.record)
+        self._emit_snapshot(snapshot, kind)
+
+    def _emit_snapshot(self, snapshot: JobRecord, kind: EventKind) -> None:
+        self.manager.emit(JobEvent(kind, snapshot.id, snapshot.batch_id, snapshot))
+
+    def overdue(self) -> list[RunningJob]:
+        """Jobs whose current stage passed the hard limit (the watchdog fails them)."""
+        now = time.monotonic()
+        with self.lock:
+            return [
+                job
+                for job in self.running.values()
+                if job.record.stage is not None
+                and now - job.stage_started.get(job.record.stage, now) > self.hard_limit_s
+            ]

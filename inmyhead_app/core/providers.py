@@ -1,7 +1,8 @@
 """Build the embedder and metadata extractor the settings ask for.
 
 Local providers are the default and need nothing. Cloud providers need an API key from the keyring or
-the environment; without one they fail with a PROVIDER_AUTH error the user can act on.
+the environment; without one they fail with a PROVIDER_AUTH error the user can act on. Building a cloud
+provider also switches on key redaction for the process's logs.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from inmyhead_app.core.config import Settings
 from inmyhead_app.core.embed.base import Embedder
 from inmyhead_app.core.errors import ErrorKind, IngestError
 from inmyhead_app.core.metadata.base import MetadataExtractor
+from inmyhead_app.core.secrets import install_secret_redaction, require_api_key
 
 
 def make_embedder(settings: Settings) -> Embedder:
@@ -19,6 +21,15 @@ def make_embedder(settings: Settings) -> Embedder:
         from inmyhead_app.core.embed.local import LocalEmbedder
 
         return LocalEmbedder()
+    if choice == "openai":
+        from inmyhead_app.core.embed.openai import OpenAIEmbedder
+
+        install_secret_redaction()
+        return OpenAIEmbedder(
+            model=settings["openai_embedding_model"],
+            dimensions=settings["openai_dimensions"] or None,
+            api_key=require_api_key("openai"),
+        )
     raise IngestError(ErrorKind.INTERNAL, f"Unknown embedding provider {choice!r}")
 
 

@@ -62,6 +62,7 @@ class RunningJob:
     generation: int
     stop: threading.Event = field(default_factory=threading.Event)
     stage_started: dict[Stage, float] = field(default_factory=dict)
+    stage_finished: dict[Stage, float] = field(default_factory=dict)
     store_started: bool = False
 
 
@@ -258,12 +259,13 @@ class JobRunner:
         meta = artefacts.load_metadata() if self._done(job, Stage.METADATA) else None
         future = None
         if meta is None:
-            future = self._side.submit(
-                self._stage,
-                job,
-                Stage.METADATA,
-                lambda ctx: self.pipeline.metadata(parsed, pre.text, digest, ctx),
-            )
+
+            def extract(ctx: _StageContext) -> object:
+                meta = self.pipeline.metadata(parsed, pre.text, digest, ctx)
+                job.stage_finished[Stage.METADATA] = time.monotonic()  # it may finish before embedding
+                return meta
+
+            future = self._side.submit(self._stage, job, Stage.METADATA, extract)
         embedded = artefacts.load_embedded() if self._done(job, Stage.EMBEDDING) else None
         try:
             if embedded is None:
@@ -309,7 +311,8 @@ class JobRunner:
         with self.lock:
             progress = job.record.stages[stage]
             progress.status = StageStatus.DONE
-            progress.seconds = round(time.monotonic() - job.stage_started.get(stage, time.monotonic()), 3)
+            end = job.stage_finished.get(stage, time.monotonic())
+            progress.seconds = round(end - job.stage_started.get(stage, end), 3)
             if progress.total == 0:
                 progress.done = progress.total = 1
             for key, value in fields.items():

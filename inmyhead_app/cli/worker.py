@@ -1,0 +1,57 @@
+"""``inmyhead worker [--until-idle]``: run the job queue (after recovering unfinished jobs).
+
+With the Redis queue, several workers (on this or other machines) can share the work; see
+"Jobs and scale-out" in the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+
+from inmyhead_app.cli import add_common_options
+from inmyhead_app.cli._common import busy
+from inmyhead_app.core import paths
+from inmyhead_app.core.context import DataFolderBusy, open_core
+from inmyhead_app.core.jobs.model import JobState
+from inmyhead_app.core.logs import setup_logging
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("worker", help="run the job queue until interrupted")
+    parser.add_argument("--until-idle", action="store_true", help="exit once no job is left to run")
+    add_common_options(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    folder = paths.data_dir(args.data_dir)
+    setup_logging(folder)
+    stop = threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        core = open_core(folder, start_consumer=False)
+    except DataFolderBusy as error:
+        return busy(error)
+    try:
+        core.start_consumer()
+        workers = core.settings["workers"]
+        print(
+            f"inmyhead worker: {workers} workers on {folder} ({core.settings['queue']} queue)",
+            file=sys.stderr,
+        )
+        while not stop.is_set():
+            if args.until_idle:
+                if core.jobs.wait_idle(timeout=0.5):
+                    break
+                if core.jobs.is_paused() and not core.jobs.list_jobs(JobState.RUNNING):
+                    print("inmyhead worker: the queue is paused; stopping", file=sys.stderr)
+                    break
+            else:
+                stop.wait(0.5)
+    finally:
+        core.close()
+    return 0

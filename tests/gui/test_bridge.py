@@ -34,7 +34,11 @@ class FloodingJobs:
                 for cb in list(self.callbacks):
                     cb(JobEvent(EventKind.FINISHED, record.id, record.batch_id, final))
             for cb in list(self.callbacks):
-                cb(JobEvent(EventKind.BATCH_FINISHED, batch_id="batch-1", detail={"done": jobs}))
+                cb(
+                    JobEvent(
+                        EventKind.BATCH_FINISHED, batch_id="batch-1", detail={"by_state": {"done": jobs}}
+                    )
+                )
 
         thread = threading.Thread(target=run, name="flood")
         thread.start()
@@ -53,7 +57,7 @@ def test_flood_from_a_worker_thread_is_coalesced(qtbot):
         thread = jobs.flood(jobs=200, steps=50)
     thread.join()
     qtbot.waitUntil(lambda: all(j.state is JobState.DONE for j in model.jobs()) and model.rowCount() == 200)
-    assert blocker.args == ["batch-1", {"done": 200}]
+    assert blocker.args == ["batch-1", {"by_state": {"done": 200}}]
     assert bridge.events_received == 200 * 52 + 1
     # 10,400 events reached the GUI as a handful of coalesced updates, each job at most once per tick
     assert len(emissions) < 100

@@ -40,4 +40,13 @@ def make_metadata_extractor(settings: Settings) -> MetadataExtractor:
         from inmyhead_app.core.metadata.local import LocalMetadataExtractor
 
         return LocalMetadataExtractor()
+    if choice == "anthropic":
+        from inmyhead_app.core.metadata.anthropic import AnthropicMetadataExtractor
+
+        install_secret_redaction()
+        return AnthropicMetadataExtractor(
+            model=settings["anthropic_model"],
+            api_key=require_api_key("anthropic"),
+            token_budget=settings["metadata_token_budget"],
+        )
     raise IngestError(ErrorKind.INTERNAL, f"Unknown metadata provider {choice!r}")

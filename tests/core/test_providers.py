@@ -8,20 +8,32 @@ import pytest
 
 from inmyhead_app.core import secrets
 from inmyhead_app.core.config import Settings
+from inmyhead_app.core.documents.model import Page, ParsedDocument
 from inmyhead_app.core.embed.local import LocalEmbedder
 from inmyhead_app.core.embed.openai import OpenAIEmbedder
 from inmyhead_app.core.errors import ErrorKind, IngestError
+from inmyhead_app.core.metadata.anthropic import AnthropicMetadataExtractor
 from inmyhead_app.core.metadata.local import LocalMetadataExtractor
 from inmyhead_app.core.providers import make_embedder, make_metadata_extractor
+from tests.helpers.fake_anthropic import FakeAnthropic, api_key_of
+from tests.helpers.fake_anthropic import error as anthropic_error
 from tests.helpers.fake_keyring import MemoryKeyring
 from tests.helpers.fake_openai import FakeOpenAI, error
 
 OPENAI_KEY = "sk-proj-ProvidersTest0123456789abcdef"
+ANTHROPIC_KEY = "sk-ant-api03-ProvidersTest0123456789abcdef"
 
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for var in ("INMYHEAD_EMBEDDER", "INMYHEAD_METADATA", "INMYHEAD_OPENAI_MODEL", "OPENAI_BASE_URL"):
+    for var in (
+        "INMYHEAD_EMBEDDER",
+        "INMYHEAD_METADATA",
+        "INMYHEAD_OPENAI_MODEL",
+        "INMYHEAD_ANTHROPIC_MODEL",
+        "OPENAI_BASE_URL",
+        "ANTHROPIC_BASE_URL",
+    ):
         monkeypatch.delenv(var, raising=False)
     yield
     secrets.remove_secret_redaction()
@@ -31,6 +43,13 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def openai_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOpenAI]:
     with FakeOpenAI() as server:
         monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+        yield server
+
+
+@pytest.fixture
+def anthropic_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeAnthropic]:
+    with FakeAnthropic() as server:
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", server.root_url)
         yield server
 
 
@@ -91,3 +110,51 @@ def test_keys_never_reach_logs_or_errors(
     assert all(OPENAI_KEY not in r.getMessage() for r in caplog.records)
     assert OPENAI_KEY not in str(info.value) and OPENAI_KEY not in repr(info.value)
     assert "[redacted]" in caplog.text
+
+
+def test_environment_picks_anthropic_with_its_model_and_budget(
+    data_dir: Path,
+    memory_keyring: MemoryKeyring,
+    monkeypatch: pytest.MonkeyPatch,
+    anthropic_server: FakeAnthropic,
+) -> None:
+    monkeypatch.setenv("INMYHEAD_METADATA", "anthropic")
+    monkeypatch.setenv("INMYHEAD_ANTHROPIC_MODEL", "claude-sonnet-test")
+    secrets.set_api_key("anthropic", ANTHROPIC_KEY)
+    extractor = make_metadata_extractor(Settings(data_dir, {"metadata_token_budget": 800}))
+    assert isinstance(extractor, AnthropicMetadataExtractor) and extractor.token_budget == 800
+    text = "Annual Report\n\nThe Harbour Trust grew its membership in Bristol this year."
+    meta = extractor.extract(ParsedDocument("/d/r.txt", "txt", [Page(1, text)]), text)
+    assert meta.source == "anthropic" and meta.title == "Annual Report"
+    (request,) = anthropic_server.message_requests()
+    assert request.body["model"] == "claude-sonnet-test" and api_key_of(request) == ANTHROPIC_KEY
+
+
+def test_anthropic_without_a_key_names_the_variable(data_dir: Path, memory_keyring: MemoryKeyring) -> None:
+    with pytest.raises(IngestError) as info:
+        make_metadata_extractor(Settings(data_dir, {"metadata": "anthropic"}))
+    assert info.value.kind is ErrorKind.PROVIDER_AUTH and "ANTHROPIC_API_KEY" in info.value.message
+
+
+def test_anthropic_key_never_reaches_logs_or_errors(
+    data_dir: Path,
+    memory_keyring: MemoryKeyring,
+    monkeypatch: pytest.MonkeyPatch,
+    anthropic_server: FakeAnthropic,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", ANTHROPIC_KEY)
+    text = "Minutes of the meeting. The key " + ANTHROPIC_KEY[:12] + " is not the full key."
+    document = ParsedDocument("/d/m.txt", "txt", [Page(1, text)])
+    with caplog.at_level(logging.DEBUG):
+        extractor = make_metadata_extractor(Settings(data_dir, {"metadata": "anthropic"}))
+        extractor.extract(document, text)
+        anthropic_server.script(anthropic_error(401, "authentication_error", f"bad key {ANTHROPIC_KEY}"))
+        with pytest.raises(IngestError) as info:
+            extractor.extract(document, text)
+        logging.getLogger("inmyhead_app.test").warning(
+            "metadata failed: %s; key=%s", info.value, ANTHROPIC_KEY
+        )
+    assert len(caplog.records) > 3
+    assert ANTHROPIC_KEY not in caplog.text
+    assert ANTHROPIC_KEY not in str(info.value) and ANTHROPIC_KEY not in repr(info.value)

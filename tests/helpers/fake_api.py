@@ -61,9 +61,14 @@ class FakeAPIServer:
         self._thread.start()
 
     @property
-    def url(self) -> str:
+    def root_url(self) -> str:
         host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}/v1"
+        return f"http://{host}:{port}"
+
+    @property
+    def url(self) -> str:
+        """The base URL as the OpenAI SDK wants it (the Anthropic SDK wants ``root_url``)."""
+        return f"{self.root_url}/v1"
 
     def script(self, *replies: Reply) -> None:
         """Answer the next requests with ``replies``, in order, before falling back to the default."""

@@ -23,12 +23,14 @@ _BOILERPLATE_NAMES = re.compile(
 _BLOCKS = {
     "address", "article", "blockquote", "caption", "dd", "details", "div", "dl", "dt", "fieldset",
     "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "ol",
-    "p", "pre", "section", "summary", "table", "tbody", "thead", "tfoot", "tr", "ul",
+    "p", "pre", "section", "summary", "table", "ul",
 }  # fmt: skip
 # Private-use markers survive get_text() and whitespace collapsing, then become real breaks.
-_PARA, _LINE = "\ue000", "\ue001"
+_PARA, _LINE, _CELL = "\ue000", "\ue001", "\ue002"
 _SPACES = re.compile(r"[ \t\r\n\f\v]+")
 _BREAKS = re.compile(rf"[ ]*([{_PARA}{_LINE}][ ]*)+")
+_LAST_CELL = re.compile(rf"[ ]*{_CELL}[ ]*(?=[{_PARA}{_LINE}]|$)")
+_CELLS = re.compile(rf"[ ]*{_CELL}[ ]*")
 
 
 def parse(path: Path) -> ParsedDocument:
@@ -123,15 +125,20 @@ def element_text(root: Tag) -> str:
         if isinstance(string, NavigableString) and string.find_parent("pre") is None:
             string.replace_with(_SPACES.sub(" ", str(string)))
         elif isinstance(string, NavigableString):
-            string.replace_with(str(string).replace("\n", _LINE))
+            # Preformatted: keep line breaks and indentation (as no-break spaces until the end).
+            string.replace_with(str(string).replace("\n", _LINE).replace(" ", "\u00a0"))
     for tag in root.find_all(True):
         if tag.name == "br":
             tag.replace_with(_LINE)
         elif tag.name in ("td", "th"):
-            tag.insert_after(" ")
+            tag.insert_after(_CELL)
+        elif tag.name == "tr":
+            tag.insert_before(_LINE)
+            tag.insert_after(_LINE)
         elif tag.name in _BLOCKS:
             tag.insert_before(_PARA)
             tag.insert_after(_PARA)
     text = root.get_text()
+    text = _CELLS.sub(" | ", _LAST_CELL.sub("", text))
     text = _BREAKS.sub(lambda m: "\n\n" if _PARA in m.group(0) else "\n", text)
-    return "\n".join(line.rstrip() for line in text.strip().split("\n"))
+    return "\n".join(line.rstrip() for line in text.strip().split("\n")).replace("\u00a0", " ")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -29,14 +30,24 @@ def parse(path: Path) -> ParsedDocument:
             ErrorKind.CORRUPT, f"{path.name} is damaged or incomplete: it has no readable pages."
         )
     broken: list[int] = []
-    for number in range(1, count + 1):
-        try:
-            text = pages[number - 1].extract_text() or ""
-        except RecursionError:
-            text, broken = "", [*broken, number]
-        except Exception:  # pypdf raises many types on malformed pages; the page is skipped, not the file
-            text, broken = "", [*broken, number]
-        doc.pages.append(Page(number, text))
+    complaints = _Complaints()
+    pypdf_log = logging.getLogger("pypdf")
+    pypdf_log.addHandler(complaints)
+    try:
+        for number in range(1, count + 1):
+            complaints.count = 0
+            try:
+                text = pages[number - 1].extract_text() or ""
+            except Exception:  # pypdf raises many types on malformed pages; the page is skipped, not the file
+                text = ""
+                broken.append(number)
+            else:
+                # pypdf logs (rather than raises) on an undecodable content stream and returns no text.
+                if not text.strip() and complaints.count:
+                    broken.append(number)
+            doc.pages.append(Page(number, text))
+    finally:
+        pypdf_log.removeHandler(complaints)
     if broken:
         shown = ", ".join(map(str, broken[:_MAX_PAGE_WARNINGS]))
         more = f" and {len(broken) - _MAX_PAGE_WARNINGS} more" if len(broken) > _MAX_PAGE_WARNINGS else ""
@@ -45,10 +56,19 @@ def parse(path: Path) -> ParsedDocument:
             raise IngestError(
                 ErrorKind.CORRUPT, f"{path.name} is damaged: none of its {count} pages can be read."
             )
-    empty = sum(1 for page in doc.pages if not page.text.strip())
+    empty = sum(1 for page in doc.pages if not page.text.strip()) - len(broken)
     if empty and empty < count:
         doc.warnings.append(f"{empty} of {count} pages have no text layer (scanned pages are not read).")
     return require_text(doc, ": it is probably a scan (an image of pages, with no text layer)")
+
+
+class _Complaints(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
 
 
 def _open(path: Path) -> PdfReader:

@@ -24,6 +24,7 @@ import tiktoken
 from inmyhead_app.core.embed.base import ProgressCallback
 from inmyhead_app.core.errors import ErrorKind, IngestError
 from inmyhead_app.core.retry import Retryable, RetryPolicy, call_with_retries, classify_sdk_error
+from inmyhead_app.core.usage import record_tokens, record_warning
 
 MODEL_DIMENSIONS = {
     "text-embedding-3-small": 1536,
@@ -83,7 +84,8 @@ def _classify(exc: Exception) -> IngestError | Retryable | None:
 class OpenAIEmbedder:
     """Dense embeddings from the OpenAI API (or a compatible server at ``base_url``/$OPENAI_BASE_URL).
 
-    ``tokens_used`` accumulates the tokens the API billed; ``on_usage(tokens)`` is called per request.
+    ``tokens_used`` accumulates the tokens the API billed; ``on_usage(tokens)`` is called per request,
+    and ``core.usage.metered()`` collects tokens and truncation warnings per job.
     """
 
     def __init__(
@@ -127,6 +129,12 @@ class OpenAIEmbedder:
     def dimension(self) -> int:
         return self._dimensions or self._native or 0
 
+    # Chunking reads these so chunks fit the model (texts over the limit are truncated, with a warning).
+    max_tokens = MAX_INPUT_TOKENS
+
+    def count_tokens(self, text: str) -> int:
+        return len(cl100k().encode(text, disallowed_special=()))
+
     def close(self) -> None:
         self._client.close()
 
@@ -160,6 +168,7 @@ class OpenAIEmbedder:
             f"Chunk {index} has {len(tokens)} tokens; truncated to the model's limit of {MAX_INPUT_TOKENS}."
         )
         _log.warning(message)
+        record_warning(message)
         if warnings is not None:
             warnings.append(message)
         return cl100k().decode(tokens[:MAX_INPUT_TOKENS]), MAX_INPUT_TOKENS
@@ -198,6 +207,7 @@ class OpenAIEmbedder:
         used = response.usage.total_tokens if response.usage else 0
         with self._lock:
             self.tokens_used += used
+        record_tokens("openai", used)
         if self._on_usage is not None:
             self._on_usage(used)
         return [list(item.embedding) for item in data]

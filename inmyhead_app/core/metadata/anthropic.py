@@ -23,6 +23,7 @@ from inmyhead_app.core.metadata.base import DocumentMetadata, MetadataExtractor
 from inmyhead_app.core.metadata.local import LocalMetadataExtractor
 from inmyhead_app.core.metadata.validate import TOOL, TOOL_NAME, validate_answer
 from inmyhead_app.core.retry import Retryable, RetryPolicy, call_with_retries, classify_sdk_error
+from inmyhead_app.core.usage import record_tokens
 
 # Claude's tokenizer is not published; English runs at about 3.5 characters per token, code and many
 # other languages lower. Three characters per token keeps the sample within the budget in practice.
@@ -71,7 +72,8 @@ def _as_data(text: str) -> str:
 class AnthropicMetadataExtractor:
     """Title, summary, topics, entities, type and language from Claude; the rest from the local extractor.
 
-    ``tokens_used`` accumulates input + output tokens; ``on_usage(tokens)`` is called per request.
+    ``tokens_used`` accumulates input + output tokens; ``on_usage(tokens)`` is called per request, and
+    ``core.usage.metered()`` collects them per job. Warnings go to the returned metadata.
     """
 
     def __init__(
@@ -163,5 +165,6 @@ class AnthropicMetadataExtractor:
         used = (getattr(usage, "input_tokens", 0) or 0) + (getattr(usage, "output_tokens", 0) or 0)
         with self._lock:
             self.tokens_used += used
+        record_tokens("anthropic", used)
         if self._on_usage is not None:
             self._on_usage(used)

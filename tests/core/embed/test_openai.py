@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from inmyhead_app.core.embed.openai import MAX_INPUT_TOKENS, OpenAIEmbedder, cl100k
 from inmyhead_app.core.errors import ErrorKind, IngestError
 from inmyhead_app.core.retry import RetryEvent, RetryPolicy
+from inmyhead_app.core.usage import UsageMeter, metered
 from tests.helpers.fake_api import Reply
 from tests.helpers.fake_openai import FakeOpenAI, error, rate_limited
 
@@ -237,3 +239,33 @@ def test_no_key_is_a_provider_auth_error() -> None:
         OpenAIEmbedder(api_key=None)
     assert info.value.kind is ErrorKind.PROVIDER_AUTH
     assert str(info.value) == "No OpenAI API key: set OPENAI_API_KEY or add it in Settings"
+
+
+def test_usage_and_warnings_are_metered_per_thread(server: FakeOpenAI) -> None:
+    emb = embedder(server)
+    results: dict[str, UsageMeter] = {}
+
+    def job(name: str, texts: list[str]) -> None:
+        with metered() as meter:
+            emb.embed_documents(texts)
+        results[name] = meter
+
+    threads = [
+        threading.Thread(target=job, args=("short", ["one two three"])),
+        threading.Thread(target=job, args=("long", ["word " * 9000, "four five"])),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results["short"].tokens == {"openai": len(cl100k().encode("one two three"))}
+    assert results["short"].warnings == []
+    assert results["long"].total_tokens == MAX_INPUT_TOKENS + len(cl100k().encode("four five"))
+    assert len(results["long"].warnings) == 1 and "truncated" in results["long"].warnings[0]
+    assert emb.tokens_used == results["short"].total_tokens + results["long"].total_tokens
+
+
+def test_chunking_hooks_count_tokens_like_the_model() -> None:
+    assert OpenAIEmbedder.max_tokens == MAX_INPUT_TOKENS
+    emb = OpenAIEmbedder(api_key=KEY, base_url="http://127.0.0.1:9/v1")  # never called
+    assert emb.count_tokens("hello world") == 2

@@ -12,6 +12,7 @@ from inmyhead_app.core.errors import ErrorKind, IngestError
 from inmyhead_app.core.metadata.anthropic import CHARS_PER_TOKEN, AnthropicMetadataExtractor
 from inmyhead_app.core.metadata.validate import TOOL
 from inmyhead_app.core.retry import RetryPolicy
+from inmyhead_app.core.usage import metered
 from tests.helpers.fake_anthropic import FakeAnthropic, api_key_of, echo_model, error, message, tool_answer
 from tests.helpers.fake_api import Reply
 
@@ -70,7 +71,10 @@ def test_valid_answer_is_used_and_the_rest_comes_from_the_file(server: FakeAnthr
     assert meta.author == "J. Smith" and meta.word_count == len(TEXT.split()) and meta.keywords
     assert meta.warnings == []
     assert ext.tokens_used == 120 and usage == [120]
-    (request,) = server.message_requests()
+    with metered() as meter:
+        ext.extract(doc(), TEXT)
+    assert meter.tokens["anthropic"] > 0 and ext.tokens_used == 120 + meter.total_tokens
+    request = server.message_requests()[0]
     body = request.body
     assert body["model"] == "claude-test"
     assert body["tools"] == [TOOL]

@@ -37,6 +37,20 @@ EXTENSIONS = {
     ".geojson": "json",
 }
 
+# What a folder walk picks up without opening the file (a file named explicitly is always sniffed).
+_WALKED = frozenset(EXTENSIONS) - {".log", ".csv"}
+
+
+def is_supported(path: str | Path) -> bool:
+    """Cheap check for folder walks: does the name say this is a document type we read?"""
+    return Path(path).suffix.lower() in _WALKED
+
+
+def type_from_name(path: str | Path) -> str | None:
+    """The type the extension claims (content may disagree: see ``detect_type``)."""
+    return EXTENSIONS.get(Path(path).suffix.lower())
+
+
 # Binary formats people drop by mistake, named so the message says what the file is.
 _MAGIC = (
     (b"\x89PNG", "a PNG image"),

@@ -163,3 +163,15 @@ def test_html_declaring_latin1_but_written_in_utf8() -> None:
 )
 def test_other_legacy_encodings(sample: str, codec: str) -> None:
     assert decode_text(sample.encode(codec))[0] == sample
+
+
+def test_folder_walks_take_documents_by_name() -> None:
+    from inmyhead_app.core.documents.detect import is_supported, type_from_name
+
+    assert all(is_supported(n) for n in ("a.PDF", "b.docx", "c.md", "d.htm", "e.json", "f.txt", "g.jsonl"))
+    assert not any(is_supported(n) for n in ("a.png", "b.doc", "c", "d.log", "e.xlsx"))
+    assert (type_from_name("x.markdown"), type_from_name("y.xhtml"), type_from_name("z.bin")) == (
+        "md",
+        "html",
+        None,
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import cache
 from pathlib import Path
 
 import py3langid
@@ -33,6 +34,7 @@ MAX_SENTENCE_CHARS = 400
 
 # YAKE names its Czech stop-word list "cz"; every other code it ships is ISO 639-1.
 _YAKE_LANGUAGE = {"cs": "cz"}
+_STOPWORD_DIR = Path(yake.__file__).parent / "core" / "StopwordsList"
 _SENTENCE_PUNCTUATION = (".", "!", "?", "。", "！", "？", '."', ".)")
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|\n\s*\n")
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -104,7 +106,28 @@ def _looks_like_heading(line: str) -> bool:
 
 def _keyword_extractor(language: str | None) -> yake.KeywordExtractor:
     lan = _YAKE_LANGUAGE.get(language or "en", language or "en")
-    return yake.KeywordExtractor(lan=lan, n=2, top=MAX_KEYWORDS * 3, dedup_lim=0.7)
+    if not (_STOPWORD_DIR / f"stopwords_{lan}.txt").is_file():
+        lan = "xx"  # YAKE's language-neutral mode (it would otherwise guess from the first two letters)
+    return yake.KeywordExtractor(
+        lan=lan, n=2, top=MAX_KEYWORDS * 3, dedup_lim=0.7, stopwords=_stopwords(lan) or None
+    )
+
+
+@cache
+def _stopwords(lan: str) -> frozenset[str]:
+    """YAKE's stop-word list for ``lan``, read once (empty when it has none).
+
+    Read here rather than by YAKE, which prints to stdout when a list is not UTF-8 (lt, sk).
+    """
+    try:
+        raw = (_STOPWORD_DIR / f"stopwords_{lan}.txt").read_bytes()
+    except OSError:
+        return frozenset()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    return frozenset(word for word in text.lower().split("\n") if word)
 
 
 def _keywords(extractor: yake.KeywordExtractor, text: str) -> list[str]:

@@ -79,3 +79,14 @@ def test_empty_or_tiny_text_does_not_crash() -> None:
     assert meta.keywords == []
     assert meta.summary is None
     assert detect_language("ok 42") is None
+
+
+def test_slovak_text_is_handled_without_printing_to_the_console(capsys) -> None:
+    text = (
+        "Bratislava je hlavné mesto Slovenska. Mesto leží na rieke Dunaj pri hraniciach s Rakúskom "
+        "a Maďarskom. V Bratislave sa nachádza Bratislavský hrad a mnoho historických budov."
+    )
+    meta = LocalMetadataExtractor().extract(doc(text), text)
+    assert meta.language == "sk"
+    assert any("bratislav" in k.lower() for k in meta.keywords)
+    assert capsys.readouterr().out == ""  # YAKE prints a warning for its non-UTF-8 lists; we read them

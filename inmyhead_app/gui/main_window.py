@@ -725,8 +725,18 @@ class MainWindow(QMainWindow):
         data_dir = getattr(self.core, "data_dir", None)
         dialog = SettingsDialog(self.core.settings, Path(data_dir) if data_dir else None, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(self._on_settings_saved)
         dialog.open()
         return dialog
+
+    @Slot(list)
+    def _on_settings_saved(self, restart_keys: list[str]) -> None:
+        if restart_keys:
+            self.tray.notify(
+                "Settings saved", "Some changes take effect the next time In My Head starts.", Level.INFO
+            )
+        else:
+            self.statusBar().showMessage("Settings saved", 4000)
 
     @Slot()
     def show_from_tray(self) -> None:

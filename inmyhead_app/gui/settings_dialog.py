@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl, Slot
+from PySide6.QtCore import Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QSpinBox,
@@ -55,7 +54,21 @@ API_KEYS = (
     ("openai", "OpenAI API key", "OPENAI_API_KEY"),
     ("anthropic", "Anthropic API key", "ANTHROPIC_API_KEY"),
 )
-NEEDS_RESTART = {"embedder", "store", "qdrant_url", "queue", "redis_url", "workers", "openai_embedding_model"}
+# Read when the core opens: a change applies at the next start (the window says so).
+NEEDS_RESTART = frozenset(
+    {
+        "embedder",
+        "openai_embedding_model",
+        "openai_dimensions",
+        "metadata",
+        "anthropic_model",
+        "store",
+        "qdrant_url",
+        "queue",
+        "redis_url",
+        "workers",
+    }
+)
 
 
 def secrets_module() -> Any | None:
@@ -122,6 +135,8 @@ def editor_value(editor: QWidget) -> Any:
 class SettingsDialog(QDialog):
     """Edits ``settings`` in place and saves them with ``Settings.save`` on OK."""
 
+    saved = Signal(list)  # keys whose change applies only after a restart
+
     def __init__(
         self, settings: Settings, data_dir: Path | None = None, parent: QWidget | None = None
     ) -> None:
@@ -168,8 +183,13 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults).clicked.connect(self.restore_defaults)
+        self.problems_label = QLabel()
+        self.problems_label.setWordWrap(True)
+        self.problems_label.setStyleSheet("color: #c5221f;")
+        self.problems_label.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(tabs)
+        layout.addWidget(self.problems_label)
         layout.addWidget(buttons)
         self.load()
 
@@ -268,18 +288,15 @@ class SettingsDialog(QDialog):
                 self._secrets.set_api_key(provider, value)
             except Exception as exc:  # no keyring backend, locked keyring, ...
                 log.warning("could not store the %s key in the keyring: %s", provider, exc)
-                problems.append(f"The {provider} key could not be stored in the system keyring: {exc}")
+                problems.append(str(exc))  # the settings above are saved; the key field keeps its text
+                continue
             edit.clear()
 
     def accept(self) -> None:
         problems = self.apply()
         if problems:
-            QMessageBox.warning(self, "Settings", "\n".join(problems))
-            if any("keyring" in p for p in problems):
-                super().accept()  # the other settings were saved
-            return
-        if self.changed_keys & NEEDS_RESTART:
-            QMessageBox.information(
-                self, "Settings", "Some changes take effect the next time In My Head starts."
-            )
+            self.problems_label.setText("\n".join(problems))
+            self.problems_label.show()
+            return  # stay open: the user fixes the value or cancels
+        self.saved.emit(sorted(self.changed_keys & NEEDS_RESTART))
         super().accept()

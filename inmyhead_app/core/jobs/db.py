@@ -153,6 +153,20 @@ class JobsDB:
         rows = self._query("select * from jobs where id = ?", (job_id,))
         return _record(rows[0]) if rows else None
 
+    def get_many(self, job_ids: list[str]) -> list[JobRecord]:
+        """Records in the order of ``job_ids`` (missing ones left out)."""
+        found: dict[str, JobRecord] = {}
+        for start in range(0, len(job_ids), 500):
+            part = job_ids[start : start + 500]
+            rows = self._query(f"select * from jobs where id in ({', '.join('?' * len(part))})", part)
+            found.update((row["id"], _record(row)) for row in rows)
+        return [found[i] for i in job_ids if i in found]
+
+    def active_jobs_by_doc(self) -> dict[str, str]:
+        """doc_id -> id of its unfinished job."""
+        rows = self._query("select doc_id, id from jobs where state in ('queued', 'running', 'retry_wait')")
+        return {row["doc_id"]: row["id"] for row in rows}
+
     def row(self, job_id: str) -> sqlite3.Row | None:
         rows = self._query("select * from jobs where id = ?", (job_id,))
         return rows[0] if rows else None
@@ -285,6 +299,23 @@ class JobsDB:
             params.append(generation)
         with self._lock:
             return self._conn.execute(sql, params).rowcount == 1
+
+    def cancel_active(self, batch_id: str | None = None) -> list[str]:
+        """Cancel every unfinished job (of a batch) in one transaction; the ids cancelled."""
+        where = "state in ('queued', 'running', 'retry_wait')"
+        params: list[Any] = []
+        if batch_id is not None:
+            where += " and batch_id = ?"
+            params.append(batch_id)
+        with self.transaction() as conn:
+            ids = [row["id"] for row in conn.execute(f"select id from jobs where {where}", params)]
+            conn.execute(
+                f"update jobs set state = 'cancelled', generation = generation + 1, finished_at = ?, "
+                f"owner = null, next_attempt_at = null, error_kind = 'cancelled', "
+                f"error_message = 'Cancelled by the user.' where {where}",
+                [time.time(), *params],
+            )
+        return ids
 
     def delete_jobs(self, job_ids: Iterable[str]) -> int:
         ids = list(job_ids)

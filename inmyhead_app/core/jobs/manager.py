@@ -9,7 +9,6 @@ every boundary.
 
 from __future__ import annotations
 
-import copy
 import logging
 import os
 import queue
@@ -37,6 +36,7 @@ PAUSED_FLAG = "paused"
 PAUSE_REASON_FLAG = "pause_reason"
 THROUGHPUT_MINUTES = 10
 WATCHDOG_INTERVAL_S = 1.0
+ENQUEUE_BATCH = 500
 
 
 @dataclass
@@ -47,13 +47,18 @@ class BatchSubmission:
 
 
 def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Files, and folders walked recursively (hidden entries skipped); unsupported files with a reason."""
+    """Files, and folders walked recursively (hidden entries skipped); skipped ones with a reason.
+
+    Inside folders only files of a supported type are taken; a file named explicitly is always
+    submitted, and its content decides (an unsupported one fails with that reason).
+    """
     try:
         from inmyhead_app.core.documents.detect import is_supported
-    except ImportError:  # the detector is not in this build yet: let the parser decide
+    except ImportError:
+        from inmyhead_app.core.documents.detect import EXTENSIONS
 
         def is_supported(path: Path) -> bool:
-            return True
+            return path.suffix.lower() in EXTENSIONS
 
     files: list[Path] = []
     skipped: list[tuple[str, str]] = []
@@ -74,10 +79,8 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], l
             skipped.append((str(path), "no such file"))
         elif not path.is_file():
             skipped.append((str(path), "not a regular file"))
-        elif is_supported(path):
-            files.append(path)
         else:
-            skipped.append((str(path), "unsupported file type"))
+            files.append(path)
     return files, skipped
 
 
@@ -136,21 +139,23 @@ class JobManager:
         """Queue files and folders (recursively). Unsupported files are listed in ``skipped``."""
         files, skipped = expand_paths(paths)
         batch = BatchSubmission(uuid.uuid4().hex, skipped=skipped)
+        active = self.db.active_jobs_by_doc()
         rows, seen = [], set()
         for path in files:
             doc_id = doc_id_for_path(path)
             if doc_id in seen:
                 continue
             seen.add(doc_id)
-            existing = self.db.active_job_for_doc(doc_id)
-            if existing is not None:
-                batch.jobs.append(existing)
+            if doc_id in active:
+                batch.jobs.append(self.db.get(active[doc_id]))
             else:
-                rows.append(self._new_row(path, priority, batch.batch_id, False))
+                rows.append(self._new_row(path, priority, batch.batch_id, False, doc_id))
         batch.jobs.extend(self._submit_rows(rows))
         return batch
 
-    def _new_row(self, path: Path, priority: int, batch_id: str, force: bool) -> dict[str, Any]:
+    def _new_row(
+        self, path: Path, priority: int, batch_id: str, force: bool, doc_id: str | None = None
+    ) -> dict[str, Any]:
         try:
             size = path.stat().st_size
         except OSError:
@@ -159,7 +164,7 @@ class JobManager:
             "id": uuid.uuid4().hex,
             "batch_id": batch_id,
             "path": str(path),
-            "doc_id": doc_id_for_path(path),
+            "doc_id": doc_id or doc_id_for_path(path),
             "file_type": path.suffix.lower().lstrip("."),
             "size_bytes": size,
             "state": str(JobState.QUEUED),
@@ -171,12 +176,12 @@ class JobManager:
 
     def _submit_rows(self, rows: list[dict[str, Any]]) -> list[JobRecord]:
         self.db.insert_jobs(rows)
-        records = [self.db.get(row["id"]) for row in rows]
+        records = self.db.get_many([row["id"] for row in rows])
         for row in rows:
             self.enqueue(row["id"], row["generation"], row["priority"])
-        for record in records:
-            self.emit(JobEvent(EventKind.SUBMITTED, record.id, record.batch_id, copy.deepcopy(record)))
-        return [r for r in records if r is not None]
+        for record in records:  # fresh objects from the table: safe to hand out as snapshots
+            self.emit(JobEvent(EventKind.SUBMITTED, record.id, record.batch_id, record))
+        return records
 
     def enqueue(self, job_id: str, generation: int, priority: int, delay: float = 0.0) -> None:
         """Hand a task to Huey from the background enqueuer (the caller never waits on the queue)."""
@@ -186,21 +191,47 @@ class JobManager:
 
     def _enqueue_loop(self) -> None:
         while (item := self._enqueue_q.get()) is not None:
-            job_id, generation, priority, delay = item
+            items = [item]
+            while len(items) < ENQUEUE_BATCH:  # drain what is waiting: one transaction for many tasks
+                try:
+                    nxt = self._enqueue_q.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    self._enqueue_q.put(None)  # stop after this batch
+                    break
+                items.append(nxt)
             try:
-                task = self._run_job.s(job_id=job_id, generation=generation)
-                task.priority = priority
-                if delay > 0:
-                    task.eta = _eta(self.huey, delay)
-                    self.huey.add_schedule(task)
-                else:
-                    self.huey.enqueue(task)
+                self._enqueue_many(items)
             except Exception:
-                log.exception("could not enqueue job %s; it is recovered at the next start", job_id)
+                log.exception("could not enqueue %d jobs; they are recovered at the next start", len(items))
             finally:
                 with self._idle:
-                    self._enqueued_pending -= 1
+                    self._enqueued_pending -= len(items)
                     self._idle.notify_all()
+
+    def _enqueue_many(self, items: list[tuple[str, int, int, float]]) -> None:
+        now_tasks = []
+        for job_id, generation, priority, delay in items:
+            task = self._run_job.s(job_id=job_id, generation=generation, priority=priority)
+            if delay > 0:
+                task.eta = _eta(self.huey, delay)
+                self.huey.add_schedule(task)
+            else:
+                now_tasks.append(task)
+        if not now_tasks:
+            return
+        if uses_sqlite(self.huey):
+            storage = self.huey.storage
+            rows = [
+                (storage.name, storage.to_blob(self.huey.serialize_task(t)), t.priority or 0)
+                for t in now_tasks
+            ]
+            with storage.db(commit=True) as cursor:
+                cursor.executemany("insert into task (queue, data, priority) values (?, ?, ?)", rows)
+        else:
+            for task in now_tasks:
+                self.huey.enqueue(task)
 
     def flush_enqueues(self, timeout: float | None = None) -> bool:
         """Wait until every submitted job has reached Huey."""
@@ -248,10 +279,24 @@ class JobManager:
         return ok
 
     def cancel_batch(self, batch_id: str) -> int:
-        return sum(self.cancel_job(i) for i in self.db.ids(ACTIVE_STATES, batch_id=batch_id))
+        return self._cancel_many(self.db.cancel_active(batch_id))
 
     def cancel_all(self) -> int:
-        return sum(self.cancel_job(i) for i in self.db.ids(ACTIVE_STATES))
+        return self._cancel_many(self.db.cancel_active())
+
+    def _cancel_many(self, ids: list[str]) -> int:
+        running = self.runner.running if self.runner is not None else {}
+        batches: set[str] = set()
+        for record in self.db.get_many(ids):
+            if (job := running.get(record.id)) is not None:
+                job.stop.set()
+            batches.add(record.batch_id)
+            self.emit(JobEvent(EventKind.FINISHED, record.id, record.batch_id, record))
+        for batch_id in batches:
+            status = self.get_batch_status(batch_id)
+            if status["done"]:
+                self.emit(JobEvent(EventKind.BATCH_FINISHED, batch_id=batch_id, detail=status))
+        return len(ids)
 
     def retry_job(self, job_id: str) -> bool:
         """Run a failed or cancelled job again from the start."""
@@ -398,6 +443,9 @@ class JobManager:
         def idle() -> bool:
             if self._enqueued_pending:
                 return False
+            running = set(self.runner.running) if self.runner is not None else set()
+            if running and (ids is None or running & set(ids)):
+                return False  # a cancelled job's thread is still winding down
             if ids is None:
                 return not self.db.ids(ACTIVE_STATES)
             return all((rec := self.db.get(i)) is None or rec.state.finished for i in ids)

@@ -1,10 +1,12 @@
 """VectorStore on Qdrant Edge (qdrant-edge-py 0.9, pinned): the Qdrant engine inside this process.
 
 All Edge-specific code lives here. What 0.9 needs (measured, see issue 7): upserts reach disk only
-on ``flush()`` (the WAL keeps them across a crash, not a power loss), so every document write is
-flushed; ids must be UUIDs; dates are ISO strings; ``Fusion.Rrf`` needs an explicit k; grouping
-is the caller's job. Every call holds the GIL, so writes stay one document at a time, and the
-shard is never optimised into an HNSW index here: exact search is fast enough (bench/).
+on ``flush()`` (the WAL keeps them across a crash, not a power loss). Callers flush once per
+finished document (the pipeline and job runner do); this module does not flush on its own, since
+a flush holds the GIL for its whole fsync (10 ms on a quiet disk, 300+ ms under heavy I/O). Ids
+must be UUIDs; dates are ISO strings; ``Fusion.Rrf`` needs an explicit k; grouping is the
+caller's job. Every call holds the GIL, so writes stay one document at a time, and the shard is
+never optimised into an HNSW index here: exact search is fast enough (bench/store_bench.py).
 """
 
 from __future__ import annotations
@@ -117,12 +119,10 @@ class EdgeStore:
             ]
         )
         self._ready.update(qe.UpdateOperation.delete_points_by_filter(tail))
-        self._ready.flush()
 
     def delete_document(self, doc_id: str) -> None:
         flt = _filter(SearchFilters(doc_ids=(doc_id,)))
         self._ready.update(qe.UpdateOperation.delete_points_by_filter(flt))
-        self._ready.flush()
 
     def count(self, doc_id: str | None = None) -> int:
         if self._shard is None:

@@ -23,20 +23,28 @@ MAX_KEYWORDS = 10
 SUMMARY_SENTENCES = 3
 SUMMARY_MAX_CHARS = 600
 # Keyword extraction and language detection look at the beginning of long documents only:
-# YAKE takes about 0.2 s per 50k characters, and the first pages are the most telling.
-KEYWORD_SAMPLE_CHARS = 60_000
+# YAKE takes about 0.4 s per 12k characters here, and the first pages are the most telling.
+KEYWORD_SAMPLE_CHARS = 30_000
 LANGUAGE_SAMPLE_CHARS = 5_000
 SUMMARY_SAMPLE_CHARS = 40_000
 MIN_LANGUAGE_LETTERS = 20
 MAX_TITLE_CHARS = 150
 # Longer "sentences" are usually tables or lists without punctuation; they make poor summaries.
 MAX_SENTENCE_CHARS = 400
+MIN_SENTENCE_WORDS = 6
 
 # YAKE names its Czech stop-word list "cz"; every other code it ships is ISO 639-1.
 _YAKE_LANGUAGE = {"cs": "cz"}
 _STOPWORD_DIR = Path(yake.__file__).parent / "core" / "StopwordsList"
+# Titles that word processors and PDF tools fill in by themselves.
+_TOOL_PREFIX = re.compile(r"^(microsoft (word|powerpoint|excel) - )", re.I)
+_FILE_EXTENSION = re.compile(r"\.(pdf|docx?|txt|html?|md|rtf|odt|pptx?|xlsx?|tex|dvi|ps|indd|qxd)$", re.I)
+_PLACEHOLDER_TITLE = re.compile(
+    r"^(untitled|untitled document|document\d*|binder\d*|book\d*|title|slide \d+|\d+|[\W_]+)$", re.I
+)
 _SENTENCE_PUNCTUATION = (".", "!", "?", "。", "！", "？", '."', ".)")
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|\n\s*\n")
+_RUNNING = re.compile(r"[\d\W_]+")  # what differs between copies of a running header: numbers, punctuation
 _WORD = re.compile(r"\w+", re.UNICODE)
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
 
@@ -77,7 +85,7 @@ def _clean(value: str | None) -> str | None:
 
 def _title(document: ParsedDocument, text: str) -> str:
     """The document's own title, else its first heading-like line, else the file name."""
-    if own := _clean(document.title):
+    if own := _own_title(document.title):
         return own[:MAX_TITLE_CHARS]
     lines = text.splitlines()[:40]
     for number, raw in enumerate(lines):
@@ -90,7 +98,20 @@ def _title(document: ParsedDocument, text: str) -> str:
         if _looks_like_heading(line) and (not following or len(line) <= 60):
             return line
         break  # the text opens with a paragraph, not a heading
-    return Path(document.path).stem or Path(document.path).name
+    name = Path(document.path).stem or Path(document.path).name
+    return " ".join(name.replace("_", " ").split()) or name
+
+
+def _own_title(title: str | None) -> str | None:
+    """The file's title property, unless it is an authoring tool's placeholder ("Binder1.pdf")."""
+    title = _clean(title)
+    if not title:
+        return None
+    title = _TOOL_PREFIX.sub("", title)
+    title = _FILE_EXTENSION.sub("", title).strip()
+    if not title or _PLACEHOLDER_TITLE.match(title):
+        return None
+    return title
 
 
 def _looks_like_heading(line: str) -> bool:
@@ -131,13 +152,13 @@ def _stopwords(lan: str) -> frozenset[str]:
 
 
 def _keywords(extractor: yake.KeywordExtractor, text: str) -> list[str]:
-    """Top YAKE keyphrases, without case variants or words already inside a better phrase."""
+    """Top YAKE keyphrases, without case or plural variants or words already inside a better phrase."""
     if not text.strip():
         return []
     chosen: list[str] = []
     seen_words: set[str] = set()
     for phrase, _score in extractor.extract_keywords(text[:KEYWORD_SAMPLE_CHARS]):
-        words = set(phrase.casefold().split())
+        words = {_stem(word) for word in phrase.casefold().split()}
         if not words or words <= seen_words or any(w.isdigit() for w in words):
             continue
         chosen.append(phrase)
@@ -147,19 +168,37 @@ def _keywords(extractor: yake.KeywordExtractor, text: str) -> list[str]:
     return chosen
 
 
+def _stem(word: str) -> str:
+    """Crude plural folding, only for telling near-duplicate keywords apart (shell/shells)."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
 def split_sentences(text: str) -> list[str]:
     return [" ".join(s.split()) for s in _SENTENCE_END.split(text) if s and s.strip()]
 
 
+def _prose(sentences: list[str]) -> list[str]:
+    """Sentences that read as prose: not running headers, shouted headings, formulas or fragments."""
+    seen = Counter(_RUNNING.sub("", s).casefold() for s in sentences)
+    prose = []
+    for sentence in sentences:
+        letters = [ch for ch in sentence if ch.isalpha()]
+        visible = sum(1 for ch in sentence if not ch.isspace())
+        if (
+            len(_WORD.findall(sentence)) >= MIN_SENTENCE_WORDS
+            and len(sentence) <= MAX_SENTENCE_CHARS
+            and len(letters) >= 0.75 * visible
+            and sum(ch.isupper() for ch in letters) <= 0.5 * len(letters)
+            and seen[_RUNNING.sub("", sentence).casefold()] == 1  # repeated: a header or footer
+        ):
+            prose.append(sentence)
+    # Headings and list items have no closing punctuation; real sentences make the better summary.
+    return [s for s in prose if s.endswith(_SENTENCE_PUNCTUATION)] or prose
+
+
 def summarise(text: str, stopwords: set[str], count: int = SUMMARY_SENTENCES) -> str | None:
     """The ``count`` best sentences (see the module docstring), in document order."""
-    sentences = [
-        s
-        for s in split_sentences(text[:SUMMARY_SAMPLE_CHARS])
-        if len(_WORD.findall(s)) >= 4 and len(s) <= MAX_SENTENCE_CHARS
-    ]
-    # Headings and list items have no closing punctuation; real sentences make the better summary.
-    sentences = [s for s in sentences if s.endswith(_SENTENCE_PUNCTUATION)] or sentences
+    sentences = _prose(split_sentences(text[:SUMMARY_SAMPLE_CHARS]))
     if not sentences:
         return None
     content = [

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from inmyhead_app.core.documents.model import Page, ParsedDocument
 from inmyhead_app.core.metadata.local import LocalMetadataExtractor, detect_language
 
@@ -90,3 +92,66 @@ def test_slovak_text_is_handled_without_printing_to_the_console(capsys) -> None:
     assert meta.language == "sk"
     assert any("bratislav" in k.lower() for k in meta.keywords)
     assert capsys.readouterr().out == ""  # YAKE prints a warning for its non-UTF-8 lists; we read them
+
+
+@pytest.mark.parametrize(
+    "own, expected",
+    [
+        ("Binder1.pdf", "Photosynthesis in Green Plants"),
+        ("Microsoft Word - Plant Notes.docx", "Plant Notes"),
+        ("Untitled", "Photosynthesis in Green Plants"),
+        ("Document1", "Photosynthesis in Green Plants"),
+        ("Plant Notes 2020", "Plant Notes 2020"),
+    ],
+)
+def test_placeholder_titles_from_authoring_tools_are_ignored(own: str, expected: str) -> None:
+    assert LocalMetadataExtractor().extract(doc(ENGLISH, title=own), ENGLISH).title == expected
+
+
+def test_summary_skips_running_headers_and_formulas() -> None:
+    text = (
+        "THE SIEGE OF VICKSBURG. 52\n\n"
+        "The river town was surrounded by the army for forty-seven days in the summer of 1863. "
+        "x = 2y + 3z; f(x) = ∑ x_i ∈ R^n for all i ≤ n in the set.\n\n"
+        "THE SIEGE OF VICKSBURG. 54\n\n"
+        "Food ran short in the town and families dug caves into the hills to shelter from the shells. "
+        "THE SIEGE OF VICKSBURG. 56\n\n"
+        "The siege ended when the town surrendered to the army on the fourth of July."
+    )
+    meta = LocalMetadataExtractor().extract(doc(text), text)
+    assert meta.summary is not None
+    assert "SIEGE" not in meta.summary and "∑" not in meta.summary
+    assert meta.summary.startswith("The river town was surrounded")
+    assert "caves" in meta.summary
+
+
+def test_keywords_fold_plural_variants() -> None:
+    text = (
+        "Shells fell on the hills every night. A shell struck the church on the hill. "
+        "The shells and the hills were all the children talked about. " * 3
+    )
+    keywords = [k.lower() for k in LocalMetadataExtractor().extract(doc(text), text).keywords]
+    assert not ({"shell", "shells"} <= set(keywords)) and not ({"hill", "hills"} <= set(keywords))
+
+
+def test_file_name_title_reads_as_words() -> None:
+    parsed = ParsedDocument(path="/scans/Siege_of_Vicksburg__1863.pdf", file_type="pdf", pages=[Page(1, "")])
+    assert LocalMetadataExtractor().extract(parsed, "").title == "Siege of Vicksburg 1863"
+
+
+@pytest.mark.shared
+def test_real_ocr_pdf_from_the_corpus() -> None:
+    from inmyhead_app.core.documents.clean import clean_document
+    from inmyhead_app.core.documents.parsers import parse_file
+    from tests.conftest import shared_path
+
+    parsed = parse_file(
+        shared_path("corpus", "samples", "pypdf_repo", "Seige_of_Vicksburg_Sample_OCR.pdf"), "pdf"
+    )
+    text = clean_document(parsed).text
+    meta = LocalMetadataExtractor().extract(parsed, text)
+    assert meta.title == "Seige of Vicksburg Sample OCR"  # the PDF's own title is "Binder1.pdf"
+    assert meta.language == "en" and meta.page_count == 6 and meta.word_count > 2000
+    assert "vicksburg" in [k.lower() for k in meta.keywords]
+    assert meta.summary and "VICKSBURG" not in meta.summary  # the running header is not a sentence
+    assert all(sentence[:40] in " ".join(text.split()) for sentence in meta.summary.split(". ")[:2])

@@ -113,6 +113,12 @@ class OpenAIEmbedder:
             raise IngestError(
                 ErrorKind.INTERNAL, f"Unknown OpenAI model {model!r}: set the number of dimensions for it."
             )
+        if self._dimensions and self._native and (self._dimensions > self._native or "-3-" not in model):
+            raise IngestError(
+                ErrorKind.INTERNAL,
+                f"{model} cannot make {self._dimensions}-dimensional vectors "
+                f"(at most {self._native}; only text-embedding-3 models can be shortened).",
+            )
         self._client = openai.OpenAI(api_key=api_key, base_url=base_url, max_retries=0, timeout=timeout)
         self.retry = retry or RetryPolicy(max_retries=max_retries)
         self._on_usage = on_usage

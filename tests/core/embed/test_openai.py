@@ -269,3 +269,29 @@ def test_chunking_hooks_count_tokens_like_the_model() -> None:
     assert OpenAIEmbedder.max_tokens == MAX_INPUT_TOKENS
     emb = OpenAIEmbedder(api_key=KEY, base_url="http://127.0.0.1:9/v1")  # never called
     assert emb.count_tokens("hello world") == 2
+
+
+@pytest.mark.parametrize(
+    "model, dimensions", [("text-embedding-3-small", 2048), ("text-embedding-ada-002", 512), ("my-model", 0)]
+)
+def test_impossible_model_settings_are_refused_before_any_request(model: str, dimensions: int) -> None:
+    with pytest.raises(IngestError) as info:
+        OpenAIEmbedder(model=model, dimensions=dimensions, api_key=KEY, base_url="http://127.0.0.1:9/v1")
+    assert info.value.kind is ErrorKind.INTERNAL and model in info.value.message
+
+
+def test_compatible_server_model_with_explicit_dimensions(server: FakeOpenAI) -> None:
+    """A model we do not know works when its dimension is given (e.g. a compatible local server)."""
+    server.script(
+        Reply(
+            200,
+            {
+                "object": "list",
+                "data": [{"object": "embedding", "index": 0, "embedding": [0.6, 0.8, 0.0]}],
+                "model": "my-model",
+                "usage": {"prompt_tokens": 1, "total_tokens": 1},
+            },
+        )
+    )
+    emb = embedder(server, model="my-model", dimensions=3)
+    assert emb.model_id == "openai:my-model:3" and emb.embed_query("x") == [0.6, 0.8, 0.0]

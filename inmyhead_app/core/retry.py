@@ -132,7 +132,11 @@ def _error_code(body: object) -> str | None:
 def call_with_retries[T](
     call: Callable[[], T], policy: RetryPolicy, *, provider: str, classify: Classifier
 ) -> T:
-    """``call()``, retried per ``policy`` while ``classify`` says the error is retryable."""
+    """``call()``, retried per ``policy`` while ``classify`` says the error is retryable.
+
+    Our IngestErrors are raised outside the ``except`` block, so they carry no ``__context__``: the
+    SDK's exception (whose text may echo request details) never travels with them.
+    """
     attempt = 0
     while True:
         try:
@@ -141,30 +145,21 @@ def call_with_retries[T](
             verdict = classify(exc)
             if verdict is None:
                 raise
-            if isinstance(verdict, IngestError):
-                raise verdict from None
-            delay = verdict.retry_after if verdict.retry_after is not None else policy.backoff(attempt)
-            if attempt >= policy.max_retries or delay > policy.max_delay:
-                what = (
-                    "is rate limiting requests"
-                    if verdict.kind is ErrorKind.RATE_LIMITED
-                    else "is unavailable"
-                )
-                raise IngestError(
-                    verdict.kind,
-                    f"{provider} {what} ({verdict.reason}, {attempt + 1} attempts); "
-                    "the job will be retried later.",
-                    retry_after=max(delay, policy.base_delay),
-                ) from None
-            attempt += 1
-            _log.info(
-                "%s: %s; retry %d of %d in %.2f s",
-                provider,
-                verdict.reason,
-                attempt,
-                policy.max_retries,
-                delay,
+        if isinstance(verdict, IngestError):
+            raise verdict
+        delay = verdict.retry_after if verdict.retry_after is not None else policy.backoff(attempt)
+        if attempt >= policy.max_retries or delay > policy.max_delay:
+            what = "is rate limiting requests" if verdict.kind is ErrorKind.RATE_LIMITED else "is unavailable"
+            raise IngestError(
+                verdict.kind,
+                f"{provider} {what} ({verdict.reason}, {attempt + 1} attempts); "
+                "the job will be retried later.",
+                retry_after=max(delay, policy.base_delay),
             )
-            if policy.on_retry is not None:
-                policy.on_retry(RetryEvent(provider, attempt, verdict.reason, delay))
-            policy.sleep(delay)
+        attempt += 1
+        _log.info(
+            "%s: %s; retry %d of %d in %.2f s", provider, verdict.reason, attempt, policy.max_retries, delay
+        )
+        if policy.on_retry is not None:
+            policy.on_retry(RetryEvent(provider, attempt, verdict.reason, delay))
+        policy.sleep(delay)

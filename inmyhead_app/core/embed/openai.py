@@ -85,7 +85,8 @@ class OpenAIEmbedder:
     """Dense embeddings from the OpenAI API (or a compatible server at ``base_url``/$OPENAI_BASE_URL).
 
     ``tokens_used`` accumulates the tokens the API billed; ``on_usage(tokens)`` is called per request,
-    and ``core.usage.metered()`` collects tokens and truncation warnings per job.
+    and ``core.usage.metered()`` collects tokens and truncation warnings per job. ``retry`` (a
+    RetryPolicy) replaces the default policy of ``max_retries`` retries.
     """
 
     def __init__(
@@ -122,8 +123,8 @@ class OpenAIEmbedder:
         self._client = openai.OpenAI(api_key=api_key, base_url=base_url, max_retries=0, timeout=timeout)
         self.retry = retry or RetryPolicy(max_retries=max_retries)
         self._on_usage = on_usage
-        self._max_inputs = min(max_batch_inputs, MAX_BATCH_INPUTS)
-        self._max_tokens = min(max_batch_tokens, MAX_BATCH_TOKENS)
+        self._max_batch_inputs = min(max_batch_inputs, MAX_BATCH_INPUTS)
+        self._max_batch_tokens = min(max_batch_tokens, MAX_BATCH_TOKENS)
         self._lock = threading.Lock()
         self.tokens_used = 0
 
@@ -180,11 +181,13 @@ class OpenAIEmbedder:
         return cl100k().decode(tokens[:MAX_INPUT_TOKENS]), MAX_INPUT_TOKENS
 
     def _batches(self, prepared: list[tuple[str, int]]) -> list[list[tuple[str, int]]]:
+        """Consecutive runs of (text, tokens) within the per-request input and token limits."""
         batches: list[list[tuple[str, int]]] = []
         current: list[tuple[str, int]] = []
         tokens = 0
         for item in prepared:
-            if current and (len(current) == self._max_inputs or tokens + item[1] > self._max_tokens):
+            full = len(current) == self._max_batch_inputs or tokens + item[1] > self._max_batch_tokens
+            if current and full:
                 batches.append(current)
                 current, tokens = [], 0
             current.append(item)

@@ -245,7 +245,7 @@ class JobRunner:
             chunks=len(points),
             pages=len(parsed.pages),
             file_type=parsed.file_type,
-            warnings=list(dict.fromkeys([*parsed.warnings, *meta.warnings])),
+            warnings=list(dict.fromkeys([*record.warnings, *parsed.warnings, *meta.warnings])),
         )
         if not finished:  # cancelled while storing: the chunks just written must go
             self._on_interrupted(job, artefacts)
@@ -303,9 +303,19 @@ class JobRunner:
         self._emit_snapshot(snapshot, EventKind.UPDATED)
 
     def _stage(self, job: RunningJob, stage: Stage, work: Callable[[_StageContext], object]):
+        from inmyhead_app.core.usage import metered
+
         self._check(job, stage)
         self._begin(job, stage)
-        return work(_StageContext(self, job, stage))
+        with metered() as meter:  # cloud providers' tokens and warnings, counted per thread
+            result = work(_StageContext(self, job, stage))
+        if meter.total_tokens or meter.warnings:
+            with self.lock:
+                job.record.tokens_used += meter.total_tokens
+                job.record.warnings = list(dict.fromkeys([*job.record.warnings, *meter.warnings]))
+                tokens, warnings = job.record.tokens_used, list(job.record.warnings)
+            self.db.update(job.record.id, job.generation, tokens_used=tokens, warnings=warnings)
+        return result
 
     def _stage_done(self, job: RunningJob, stage: Stage, **fields: object) -> None:
         with self.lock:

@@ -176,6 +176,7 @@ class _Collector(logging.Handler):
 
 def _child_main(conn: Connection, path: str, file_type: str, memory_bytes: int) -> None:
     collector = _quiet_child()
+    _exit_with_parent()
     try:
         _limit_memory(memory_bytes)
         doc = parse_file(path, file_type)
@@ -195,6 +196,19 @@ def _child_main(conn: Connection, path: str, file_type: str, memory_bytes: int) 
     except MemoryError:
         conn.send(("error", ("out_of_memory", _oom_text(path, memory_bytes), ""), []))
     conn.close()
+
+
+def _exit_with_parent() -> None:
+    """A parent killed outright (SIGKILL, power loss of the app) must not leave a parser running on."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()
+        os._exit(3)
+
+    threading.Thread(target=watch, name="inmyhead-parent-watch", daemon=True).start()
 
 
 def _oom_text(path: str, memory_bytes: int) -> str:

@@ -107,3 +107,48 @@ def test_library_warnings_never_reach_the_console(capfd: pytest.CaptureFixture[s
     out, err = capfd.readouterr()
     assert out == "" and err == ""
     assert any("pypdf" in record.getMessage() for record in caplog.records)
+
+
+HELPER = """
+import sys
+from inmyhead_app.core.documents.sandbox import parse_in_sandbox
+
+if __name__ == "__main__":
+    print("parsing", flush=True)
+    parse_in_sandbox(sys.argv[1], timeout_s=600)
+"""
+
+
+@pytest.mark.slow
+def test_a_parser_never_outlives_an_app_killed_outright(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    slow = slow_pdf(tmp_path / "slow.pdf", pages=50, operations=100_000)
+    script = tmp_path / "app.py"
+    script.write_text(HELPER, encoding="utf-8")
+    app = subprocess.Popen([sys.executable, str(script), str(slow)], stdout=subprocess.PIPE, text=True)
+    helpers: list[psutil.Process] = []
+    try:
+        assert app.stdout is not None and app.stdout.readline() == "parsing\n"
+        # Wait for the parser child: a grandchild, below the fork server.
+        for _ in range(600):
+            helpers = psutil.Process(app.pid).children(recursive=True)
+            if any(proc.ppid() != app.pid for proc in helpers):
+                break
+            time.sleep(0.05)
+        assert any(proc.ppid() != app.pid for proc in helpers), "the parser child never started"
+        app.kill()  # SIGKILL: no clean-up code runs in the app
+        app.wait()
+        _gone, alive = psutil.wait_procs(helpers, timeout=60)
+        assert alive == []
+    finally:
+        app.kill()
+        for proc in helpers:
+            try:
+                proc.kill()
+            except psutil.Error:
+                pass

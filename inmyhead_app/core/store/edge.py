@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,7 @@ class EdgeStore:
             wal_enabled=True,
         )
         self.path.mkdir(parents=True, exist_ok=True)
+        self._discard_unfinished_shard()
         self._shard = self._open(lambda: qe.EdgeShard.create(str(self.path / SHARD_DIR), config))
         for field, schema in _INDEXES.items():
             self._shard.update(qe.UpdateOperation.create_field_index(field, schema))
@@ -94,6 +96,24 @@ class EdgeStore:
         tmp = self.path / (META_FILE + ".tmp")
         tmp.write_text(json.dumps(meta), encoding="utf-8")
         os.replace(tmp, self.path / META_FILE)
+
+    def _discard_unfinished_shard(self) -> None:
+        """A shard without collection.json is a creation that was cut short; never drop data, though."""
+        folder = self.path / SHARD_DIR
+        if not folder.exists():
+            return
+        shard = self._open(lambda: qe.EdgeShard.load(str(folder)))
+        try:
+            points = int(shard.count(qe.CountRequest(exact=True)))
+        finally:
+            shard.close()
+        if points:
+            raise IngestError(
+                ErrorKind.CORRUPT,
+                f"the Edge store at {self.path} holds {points} points but its {META_FILE} is missing, "
+                "so the model that made them is unknown; restore that file or move the folder aside",
+            )
+        shutil.rmtree(folder)
 
     def info(self) -> CollectionInfo | None:
         if self._shard is None:

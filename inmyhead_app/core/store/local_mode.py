@@ -52,7 +52,7 @@ class QdrantClientStore:
                 Path(path).mkdir(parents=True, exist_ok=True)
                 self._client = QdrantClient(path=str(path))
             else:
-                self._client = QdrantClient(url=url, timeout=30)
+                self._client = QdrantClient(url=url, timeout=30, check_compatibility=False)
         except RuntimeError as error:
             if "already accessed" in str(error):
                 raise IngestError(

@@ -168,3 +168,30 @@ def test_a_second_opener_of_the_same_folder_gets_a_plain_error(
         make_store(store_kind, tmp_path)
     assert caught.value.kind is ErrorKind.FILE_BUSY
     assert "open in another In My Head process" in caught.value.message
+
+
+def test_an_edge_folder_whose_creation_was_cut_short_is_made_again(tmp_path, corpus: EmbeddedCorpus) -> None:
+    store = make_store("edge", tmp_path)
+    store.ensure_collection(MODEL_ID, 384)
+    store.close()
+    (tmp_path / "edge" / "collection.json").unlink()  # as if killed before it was written
+    again = make_store("edge", tmp_path)
+    assert again.info() is None
+    again.ensure_collection(MODEL_ID, 384)
+    again.replace_document(doc_id("bread"), corpus.points("bread"))
+    again.close()
+    (tmp_path / "edge" / "collection.json").unlink()  # now there are points: they are never dropped
+    with pytest.raises(IngestError, match=r"holds 3 points but its collection\.json is missing"):
+        make_store("edge", tmp_path).ensure_collection(MODEL_ID, 384)
+    assert (tmp_path / "edge" / "shard").is_dir()
+
+
+def test_an_unreachable_server_is_a_plain_error() -> None:
+    from inmyhead_app.core.store.local_mode import QdrantClientStore
+
+    store = QdrantClientStore(url="http://127.0.0.1:9")  # the discard port: nothing listens
+    with pytest.raises(IngestError) as caught:
+        store.ensure_collection(MODEL_ID, 384)
+    assert caught.value.kind is ErrorKind.PROVIDER_UNAVAILABLE
+    assert "the Qdrant server at http://127.0.0.1:9 did not answer" in caught.value.message
+    store.close()

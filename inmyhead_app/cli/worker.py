@@ -10,6 +10,7 @@ import argparse
 import signal
 import sys
 import threading
+from pathlib import Path
 
 from inmyhead_app.cli import add_common_options
 from inmyhead_app.cli._common import busy
@@ -30,8 +31,17 @@ def run(args: argparse.Namespace) -> int:
     folder = paths.data_dir(args.data_dir)
     setup_logging(folder)
     stop = threading.Event()
+    previous = None
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())  # SIGTERM: finish gracefully
+    try:
+        return _work(folder, stop, args.until_idle)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _work(folder: Path, stop: threading.Event, until_idle: bool) -> int:
     try:
         core = open_core(folder, start_consumer=False)
     except DataFolderBusy as error:
@@ -44,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         while not stop.is_set():
-            if args.until_idle:
+            if until_idle:
                 if core.jobs.wait_idle(timeout=0.5):
                     break
                 if core.jobs.is_paused() and not core.jobs.list_jobs(JobState.RUNNING):

@@ -1,17 +1,20 @@
 """Build the embedder and metadata extractor the settings ask for.
 
 Local providers are the default and need nothing. Cloud providers need an API key from the keyring or
-the environment; without one they fail with a PROVIDER_AUTH error the user can act on. Building a cloud
-provider also switches on key redaction for the process's logs.
+the environment, looked up before each request: without one, the request fails with a PROVIDER_AUTH
+error the user can act on ("No OpenAI API key: set OPENAI_API_KEY or add it in Settings"), and a key
+added later is used without a restart. Building a cloud provider switches on key redaction in logs.
 """
 
 from __future__ import annotations
+
+from functools import partial
 
 from inmyhead_app.core.config import Settings
 from inmyhead_app.core.embed.base import Embedder
 from inmyhead_app.core.errors import ErrorKind, IngestError
 from inmyhead_app.core.metadata.base import MetadataExtractor
-from inmyhead_app.core.secrets import install_secret_redaction, require_api_key
+from inmyhead_app.core.secrets import get_api_key, install_secret_redaction
 
 
 def make_embedder(settings: Settings) -> Embedder:
@@ -28,7 +31,7 @@ def make_embedder(settings: Settings) -> Embedder:
         return OpenAIEmbedder(
             model=settings["openai_embedding_model"],
             dimensions=settings["openai_dimensions"] or None,
-            api_key=require_api_key("openai"),
+            api_key=partial(get_api_key, "openai"),
         )
     raise IngestError(ErrorKind.INTERNAL, f"Unknown embedding provider {choice!r}")
 
@@ -46,7 +49,7 @@ def make_metadata_extractor(settings: Settings) -> MetadataExtractor:
         install_secret_redaction()
         return AnthropicMetadataExtractor(
             model=settings["anthropic_model"],
-            api_key=require_api_key("anthropic"),
+            api_key=partial(get_api_key, "anthropic"),
             token_budget=settings["metadata_token_budget"],
         )
     raise IngestError(ErrorKind.INTERNAL, f"Unknown metadata provider {choice!r}")

@@ -80,13 +80,23 @@ def test_openai_key_from_the_keyring(data_dir: Path, memory_keyring: MemoryKeyri
     assert isinstance(embedder, OpenAIEmbedder) and embedder.dimension == 1536
 
 
-def test_cloud_provider_without_a_key_fails_with_a_plain_message(
-    data_dir: Path, memory_keyring: MemoryKeyring
+def test_missing_key_fails_requests_plainly_and_a_key_added_later_is_used(
+    data_dir: Path, memory_keyring: MemoryKeyring, openai_server: FakeOpenAI
 ) -> None:
+    """The app opens without a key; requests fail with PROVIDER_AUTH until the user adds one."""
+    embedder = make_embedder(Settings(data_dir, {"embedder": "openai"}))
+    assert embedder.model_id == "openai:text-embedding-3-small:1536"  # the store can be opened
     with pytest.raises(IngestError) as info:
-        make_embedder(Settings(data_dir, {"embedder": "openai"}))
+        embedder.embed_documents(["hello"])
     assert info.value.kind is ErrorKind.PROVIDER_AUTH
     assert info.value.message == "No OpenAI API key: set OPENAI_API_KEY or add it in Settings"
+    assert openai_server.requests == []
+    secrets.set_api_key("openai", OPENAI_KEY)  # what Settings does
+    assert len(embedder.embed_query("hello")) == 1536
+    secrets.set_api_key("openai", OPENAI_KEY + "-rotated")
+    embedder.embed_query("again")
+    keys = [r.header("authorization") for r in openai_server.embedding_requests()]
+    assert keys == [f"Bearer {OPENAI_KEY}", f"Bearer {OPENAI_KEY}-rotated"]
 
 
 def test_keys_never_reach_logs_or_errors(
@@ -130,10 +140,16 @@ def test_environment_picks_anthropic_with_its_model_and_budget(
     assert request.body["model"] == "claude-sonnet-test" and api_key_of(request) == ANTHROPIC_KEY
 
 
-def test_anthropic_without_a_key_names_the_variable(data_dir: Path, memory_keyring: MemoryKeyring) -> None:
+def test_anthropic_without_a_key_names_the_variable(
+    data_dir: Path, memory_keyring: MemoryKeyring, anthropic_server: FakeAnthropic
+) -> None:
+    extractor = make_metadata_extractor(Settings(data_dir, {"metadata": "anthropic"}))
+    text = "Some text worth describing in a sentence or two."
     with pytest.raises(IngestError) as info:
-        make_metadata_extractor(Settings(data_dir, {"metadata": "anthropic"}))
-    assert info.value.kind is ErrorKind.PROVIDER_AUTH and "ANTHROPIC_API_KEY" in info.value.message
+        extractor.extract(ParsedDocument("/d/x.txt", "txt", [Page(1, text)]), text)
+    assert info.value.kind is ErrorKind.PROVIDER_AUTH
+    assert info.value.message == "No Anthropic API key: set ANTHROPIC_API_KEY or add it in Settings"
+    assert anthropic_server.requests == []
 
 
 def test_anthropic_key_never_reaches_logs_or_errors(

@@ -21,6 +21,7 @@ from typing import Any
 import openai
 import tiktoken
 
+from inmyhead_app.core.clients import KeyedClient, KeySource
 from inmyhead_app.core.embed.base import ProgressCallback
 from inmyhead_app.core.errors import ErrorKind, IngestError
 from inmyhead_app.core.retry import Retryable, RetryPolicy, call_with_retries, classify_sdk_error
@@ -86,14 +87,15 @@ class OpenAIEmbedder:
 
     ``tokens_used`` accumulates the tokens the API billed; ``on_usage(tokens)`` is called per request,
     and ``core.usage.metered()`` collects tokens and truncation warnings per job. ``retry`` (a
-    RetryPolicy) replaces the default policy of ``max_retries`` retries.
+    RetryPolicy) replaces the default policy of ``max_retries`` retries. ``api_key`` may be a function,
+    asked before each request (see ``core/clients.py``).
     """
 
     def __init__(
         self,
         model: str = "text-embedding-3-small",
         dimensions: int | None = None,
-        api_key: str | None = None,
+        api_key: KeySource | None = None,
         base_url: str | None = None,
         *,
         max_retries: int = 5,
@@ -103,10 +105,6 @@ class OpenAIEmbedder:
         max_batch_inputs: int = MAX_BATCH_INPUTS,
         max_batch_tokens: int = MAX_BATCH_TOKENS,
     ) -> None:
-        if not api_key:
-            raise IngestError(
-                ErrorKind.PROVIDER_AUTH, "No OpenAI API key: set OPENAI_API_KEY or add it in Settings"
-            )
         self.model = model
         self._dimensions = dimensions or None
         self._native = MODEL_DIMENSIONS.get(model)
@@ -120,7 +118,11 @@ class OpenAIEmbedder:
                 f"{model} cannot make {self._dimensions}-dimensional vectors "
                 f"(at most {self._native}; only text-embedding-3 models can be shortened).",
             )
-        self._client = openai.OpenAI(api_key=api_key, base_url=base_url, max_retries=0, timeout=timeout)
+        self._clients = KeyedClient(
+            "openai",
+            api_key,
+            lambda key: openai.OpenAI(api_key=key, base_url=base_url, max_retries=0, timeout=timeout),
+        )
         self.retry = retry or RetryPolicy(max_retries=max_retries)
         self._on_usage = on_usage
         self._max_batch_inputs = min(max_batch_inputs, MAX_BATCH_INPUTS)
@@ -143,7 +145,7 @@ class OpenAIEmbedder:
         return len(cl100k().encode(text, disallowed_special=()))
 
     def close(self) -> None:
-        self._client.close()
+        self._clients.close()
 
     def embed_documents(
         self,
@@ -199,7 +201,7 @@ class OpenAIEmbedder:
     def _embed_batch(self, texts: list[str]) -> list[list[float]]:
         extra: dict[str, Any] = {"dimensions": self._dimensions} if self._dimensions else {}
         response = call_with_retries(
-            lambda: self._client.embeddings.create(
+            lambda: self._clients.get().embeddings.create(
                 model=self.model, input=texts, encoding_format="float", **extra
             ),
             self.retry,

@@ -17,8 +17,9 @@ from typing import Any
 
 import anthropic
 
+from inmyhead_app.core.clients import KeyedClient, KeySource
 from inmyhead_app.core.documents.model import ParsedDocument
-from inmyhead_app.core.errors import ErrorKind, IngestError
+from inmyhead_app.core.errors import IngestError
 from inmyhead_app.core.metadata.base import DocumentMetadata, MetadataExtractor
 from inmyhead_app.core.metadata.local import LocalMetadataExtractor
 from inmyhead_app.core.metadata.validate import TOOL, TOOL_NAME, validate_answer
@@ -73,13 +74,14 @@ class AnthropicMetadataExtractor:
     """Title, summary, topics, entities, type and language from Claude; the rest from the local extractor.
 
     ``tokens_used`` accumulates input + output tokens; ``on_usage(tokens)`` is called per request, and
-    ``core.usage.metered()`` collects them per job. Warnings go to the returned metadata.
+    ``core.usage.metered()`` collects them per job. Warnings go to the returned metadata. ``api_key``
+    may be a function, asked before each request (see ``core/clients.py``).
     """
 
     def __init__(
         self,
         model: str = "claude-haiku-4-5",
-        api_key: str | None = None,
+        api_key: KeySource | None = None,
         base_url: str | None = None,
         *,
         token_budget: int = 6000,
@@ -89,21 +91,21 @@ class AnthropicMetadataExtractor:
         retry: RetryPolicy | None = None,
         on_usage: Callable[[int], None] | None = None,
     ) -> None:
-        if not api_key:
-            raise IngestError(
-                ErrorKind.PROVIDER_AUTH, "No Anthropic API key: set ANTHROPIC_API_KEY or add it in Settings"
-            )
         self.model = model
         self.token_budget = token_budget
         self.fallback = fallback or LocalMetadataExtractor()
-        self._client = anthropic.Anthropic(api_key=api_key, base_url=base_url, max_retries=0, timeout=timeout)
+        self._clients = KeyedClient(
+            "anthropic",
+            api_key,
+            lambda key: anthropic.Anthropic(api_key=key, base_url=base_url, max_retries=0, timeout=timeout),
+        )
         self.retry = retry or RetryPolicy(max_retries=max_retries)
         self._on_usage = on_usage
         self._lock = threading.Lock()
         self.tokens_used = 0
 
     def close(self) -> None:
-        self._client.close()
+        self._clients.close()
 
     def extract(self, document: ParsedDocument, cleaned_text: str) -> DocumentMetadata:
         meta = self.fallback.extract(document, cleaned_text)
@@ -135,7 +137,7 @@ class AnthropicMetadataExtractor:
         """The tool input Claude answered with, or None (warning recorded) when it did not use the tool."""
         try:
             response = call_with_retries(
-                lambda: self._client.messages.create(
+                lambda: self._clients.get().messages.create(
                     model=self.model,
                     max_tokens=MAX_OUTPUT_TOKENS,
                     system=SYSTEM_PROMPT,

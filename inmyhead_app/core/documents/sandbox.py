@@ -29,6 +29,7 @@ import psutil
 from inmyhead_app.core.documents.detect import check_readable, detect_type
 from inmyhead_app.core.documents.model import ParsedDocument
 from inmyhead_app.core.documents.parsers import parse_file, parser_modules
+from inmyhead_app.core.documents.parsers.common import Progress
 from inmyhead_app.core.errors import ErrorKind, IngestError
 
 log = logging.getLogger("inmyhead.documents.sandbox")
@@ -37,6 +38,7 @@ library_log = logging.getLogger("inmyhead.documents.libraries")
 
 _MAX_LOG_RECORDS = 200
 _POLL_S = 0.05
+_PROGRESS_INTERVAL_S = 0.25
 _context_lock = threading.Lock()
 _context: Any = None
 
@@ -49,12 +51,14 @@ def parse_in_sandbox(
     memory_mb: int = 2048,
     max_bytes: int | None = None,
     cancelled: Callable[[], bool] | None = None,
+    progress: Progress | None = None,
 ) -> ParsedDocument:
     """Detect (unless ``file_type`` is given) and parse ``path`` in a child process.
 
     Raises IngestError: the parser's own (ENCRYPTED, CORRUPT, NO_TEXT...), TIMEOUT after
     ``timeout_s``, OUT_OF_MEMORY above ``memory_mb``, CANCELLED as soon as ``cancelled()``
-    returns true (it is polled every few tens of milliseconds).
+    returns true (it is polled every few tens of milliseconds). ``progress(done, total)`` hears
+    about pages as a PDF is read, a few times a second at most, in the calling thread.
     """
     path = Path(path)
     check_readable(path, max_bytes)
@@ -70,7 +74,7 @@ def parse_in_sandbox(
     process.start()
     sender.close()
     try:
-        message = _wait(process, receiver, path, timeout_s, memory_mb, cancelled)
+        message = _wait(process, receiver, path, timeout_s, memory_mb, cancelled, progress)
     finally:
         if process.is_alive():
             process.kill()
@@ -94,6 +98,7 @@ def _wait(
     timeout_s: float,
     memory_mb: int,
     cancelled: Callable[[], bool] | None,
+    progress: Progress | None,
 ) -> tuple[str, Any, list[tuple[str, int, str]]]:
     deadline = time.monotonic() + timeout_s
     # Where RLIMIT_AS is not enforced (macOS, Windows) the parent watches the child's resident memory.
@@ -101,9 +106,13 @@ def _wait(
     while True:
         if receiver.poll(_POLL_S):
             try:
-                return receiver.recv()
+                message = receiver.recv()
             except EOFError:
                 break  # the child died without a word
+            if message[0] != "progress":
+                return message
+            if progress is not None:
+                progress(*message[1])
         if cancelled is not None and cancelled():
             process.kill()
             raise IngestError(ErrorKind.CANCELLED, f"Parsing {path.name} was cancelled.")
@@ -179,7 +188,7 @@ def _child_main(conn: Connection, path: str, file_type: str, memory_bytes: int) 
     _exit_with_parent()
     try:
         _limit_memory(memory_bytes)
-        doc = parse_file(path, file_type)
+        doc = parse_file(path, file_type, _progress_sender(conn))
         message: tuple[str, Any, list] = ("ok", doc.to_dict(), collector.records)
     except IngestError as exc:
         message = ("error", (exc.kind.value, exc.message, ""), collector.records)
@@ -196,6 +205,19 @@ def _child_main(conn: Connection, path: str, file_type: str, memory_bytes: int) 
     except MemoryError:
         conn.send(("error", ("out_of_memory", _oom_text(path, memory_bytes), ""), []))
     conn.close()
+
+
+def _progress_sender(conn: Connection) -> Progress:
+    last = 0.0
+
+    def send(done: int, total: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if done >= total or now - last >= _PROGRESS_INTERVAL_S:
+            last = now
+            conn.send(("progress", (done, total), []))
+
+    return send
 
 
 def _exit_with_parent() -> None:

@@ -295,3 +295,10 @@ def test_deeply_nested_json_is_refused_cleanly(tmp_path: Path) -> None:
     path = tmp_path / "deep.json"
     path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
     assert failure(path, "json").kind == ErrorKind.CORRUPT
+
+
+def test_pdf_reports_progress_page_by_page(tmp_path: Path) -> None:
+    path = write_pdf(tmp_path / "p.pdf", [["one"], ["two"], ["three"]])
+    seen: list[tuple[int, int]] = []
+    parse_file(path, "pdf", progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 3), (2, 3), (3, 3)]

@@ -152,3 +152,13 @@ def test_a_parser_never_outlives_an_app_killed_outright(tmp_path: Path) -> None:
                 proc.kill()
             except psutil.Error:
                 pass
+
+
+def test_page_progress_reaches_the_caller_thread(tmp_path: Path) -> None:
+    path = write_pdf(tmp_path / "long.pdf", [[f"page {n}"] for n in range(1, 41)])
+    seen: list[tuple[int, int, str]] = []
+    doc = parse_in_sandbox(path, progress=lambda d, t: seen.append((d, t, threading.current_thread().name)))
+    assert len(doc.pages) == 40
+    assert seen[-1][:2] == (40, 40)
+    assert [d for d, _, _ in seen] == sorted(d for d, _, _ in seen)
+    assert {name for _, _, name in seen} == {threading.current_thread().name}

@@ -6,6 +6,7 @@ import importlib
 from pathlib import Path
 
 from inmyhead_app.core.documents.model import FILE_TYPES, ParsedDocument
+from inmyhead_app.core.documents.parsers.common import Progress
 from inmyhead_app.core.errors import ErrorKind, IngestError
 
 _MODULES = {
@@ -19,12 +20,12 @@ _MODULES = {
 assert set(_MODULES) == set(FILE_TYPES)
 
 
-def parse_file(path: str | Path, file_type: str) -> ParsedDocument:
+def parse_file(path: str | Path, file_type: str, progress: Progress | None = None) -> ParsedDocument:
     """Parse ``path`` as ``file_type`` here; untrusted files go through ``sandbox.parse_in_sandbox``."""
     if file_type not in _MODULES:
         raise IngestError(ErrorKind.UNSUPPORTED, f"No parser for {file_type!r} files.")
     module = importlib.import_module(f"{__name__}.{_MODULES[file_type]}")
-    return module.parse(Path(path))
+    return module.parse(Path(path), progress)
 
 
 def parser_modules() -> list[str]:

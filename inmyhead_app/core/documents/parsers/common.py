@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from inmyhead_app.core.documents.model import ParsedDocument
 from inmyhead_app.core.errors import ErrorKind, IngestError
+
+# Called with (pages done, pages total) by parsers that work page by page.
+Progress = Callable[[int, int], None]
 
 
 def require_text(doc: ParsedDocument, reason: str = "") -> ParsedDocument:

@@ -18,7 +18,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from inmyhead_app.core.documents.model import Page, ParsedDocument
-from inmyhead_app.core.documents.parsers.common import clean_str, iso, require_text
+from inmyhead_app.core.documents.parsers.common import Progress, clean_str, iso, require_text
 from inmyhead_app.core.errors import ErrorKind, IngestError
 
 _P, _TBL, _TR, _TC, _SDT = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc"), qn("w:sdt")
@@ -28,7 +28,7 @@ _FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallba
 _PAGE_BREAK = object()  # yielded between blocks where a new page starts
 
 
-def parse(path: Path) -> ParsedDocument:
+def parse(path: Path, progress: Progress | None = None) -> ParsedDocument:
     try:
         document = docx.Document(str(path))
         body = document.element.body

@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from inmyhead_app.core.documents.detect import decode_text, read_bytes
 from inmyhead_app.core.documents.model import Page, ParsedDocument
-from inmyhead_app.core.documents.parsers.common import clean_str, require_text
+from inmyhead_app.core.documents.parsers.common import Progress, clean_str, require_text
 
 _INVISIBLE = ("script", "style", "noscript", "template", "svg", "canvas", "iframe", "object", "head")
 _BOILERPLATE_TAGS = ("nav", "aside", "footer", "form", "button", "select", "dialog")
@@ -33,7 +33,7 @@ _LAST_CELL = re.compile(rf"[ ]*{_CELL}[ ]*(?=[{_PARA}{_LINE}]|$)")
 _CELLS = re.compile(rf"[ ]*{_CELL}[ ]*")
 
 
-def parse(path: Path) -> ParsedDocument:
+def parse(path: Path, progress: Progress | None = None) -> ParsedDocument:
     text, _encoding = decode_text(read_bytes(path))
     doc = parse_html_text(text, str(path), "html")
     return require_text(doc)

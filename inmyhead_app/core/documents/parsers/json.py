@@ -9,13 +9,13 @@ from typing import Any
 
 from inmyhead_app.core.documents.detect import decode_text, read_bytes
 from inmyhead_app.core.documents.model import Page, ParsedDocument
-from inmyhead_app.core.documents.parsers.common import clean_str, require_text
+from inmyhead_app.core.documents.parsers.common import Progress, clean_str, require_text
 from inmyhead_app.core.errors import ErrorKind, IngestError
 
 _TITLE_KEYS = ("title", "name", "$id")
 
 
-def parse(path: Path) -> ParsedDocument:
+def parse(path: Path, progress: Progress | None = None) -> ParsedDocument:
     text, _encoding = decode_text(read_bytes(path))
     values = _load(text, path.name)
     lines = list(_flatten(values, ""))

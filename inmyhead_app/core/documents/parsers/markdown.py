@@ -9,14 +9,14 @@ from markdown_it import MarkdownIt
 
 from inmyhead_app.core.documents.detect import decode_text, read_bytes
 from inmyhead_app.core.documents.model import ParsedDocument
-from inmyhead_app.core.documents.parsers.common import clean_str, require_text
+from inmyhead_app.core.documents.parsers.common import Progress, clean_str, require_text
 from inmyhead_app.core.documents.parsers.html import parse_html_text
 
 _FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _FIELD = re.compile(r"^(title|author|date)\s*:\s*(.+?)\s*$", re.M | re.I)
 
 
-def parse(path: Path) -> ParsedDocument:
+def parse(path: Path, progress: Progress | None = None) -> ParsedDocument:
     source, _encoding = decode_text(read_bytes(path))
     fields: dict[str, str] = {}
     if match := _FRONT_MATTER.match(source):

@@ -9,14 +9,14 @@ from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
 from inmyhead_app.core.documents.model import Page, ParsedDocument
-from inmyhead_app.core.documents.parsers.common import clean_str, iso, require_text
+from inmyhead_app.core.documents.parsers.common import Progress, clean_str, iso, require_text
 from inmyhead_app.core.errors import ErrorKind, IngestError
 
 # Broken pages are listed one by one up to this many; after that only counted.
 _MAX_PAGE_WARNINGS = 10
 
 
-def parse(path: Path) -> ParsedDocument:
+def parse(path: Path, progress: Progress | None = None) -> ParsedDocument:
     reader = _open(path)
     doc = ParsedDocument(str(path), "pdf", [])
     _read_metadata(reader, doc)
@@ -46,6 +46,8 @@ def parse(path: Path) -> ParsedDocument:
                 if not text.strip() and complaints.count:
                     broken.append(number)
             doc.pages.append(Page(number, text))
+            if progress is not None:
+                progress(number, count)
     finally:
         pypdf_log.removeHandler(complaints)
     if broken:

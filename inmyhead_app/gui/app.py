@@ -58,7 +58,13 @@ class CoreOpener(QObject):
         self.opened.emit(core)
 
 
+# The core's worker threads share the GIL with the GUI thread: switching more often than Python's
+# default 5 ms lets the GUI thread in sooner (measured with bench/gui_stall.py).
+GIL_SWITCH_INTERVAL_S = 0.001
+
+
 def make_application(argv: list[str]) -> QApplication:
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
     app = QApplication.instance() or QApplication(argv)
     assert isinstance(app, QApplication)
     app.setApplicationName("In My Head")

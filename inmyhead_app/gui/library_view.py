@@ -106,7 +106,7 @@ class LibraryView(QWidget):
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
-        self._debounce.setInterval(600)
+        self._debounce.setInterval(1500)  # while a batch runs, reload at most this often
         self._debounce.timeout.connect(self.refresh)
         self._update_count()
 

@@ -153,10 +153,16 @@ class JobRunner:
             self._on_shutdown(job)
         except IngestError as error:
             if error.kind is ErrorKind.CANCELLED:  # the parse sandbox saw should_stop(): find out why
-                if self.manager.stopping.is_set():
+                try:
+                    self._check(job, job.record.stage or Stage.PARSING)
+                except ShuttingDown:
                     self._on_shutdown(job)
-                else:
+                except JobInterrupted:
                     self._on_interrupted(job, artefacts)
+                except IngestError as reason:  # over its time limit
+                    self._on_error(job, artefacts, reason)
+                else:
+                    self._on_error(job, artefacts, error)
             else:
                 self._on_error(job, artefacts, error)
         except Exception as error:

@@ -31,6 +31,27 @@ STAGE_SHORT = {
 }
 
 
+ERROR_LABELS = {
+    "empty": "empty file",
+    "not_found": "file not found",
+    "permission": "no permission",
+    "unsupported": "unsupported type",
+    "encrypted": "password-protected",
+    "corrupt": "damaged file",
+    "no_text": "no text found",
+    "too_large": "too large",
+    "timeout": "took too long",
+    "out_of_memory": "out of memory",
+    "file_busy": "file in use",
+    "disk_full": "disk full",
+    "provider_auth": "API key rejected",
+    "provider_unavailable": "service unavailable",
+    "rate_limited": "rate limited",
+    "cancelled": "cancelled",
+    "internal": "internal error",
+}
+
+
 def human_size(size: int | None) -> str:
     if size is None or size < 0:
         return ""
@@ -72,7 +93,7 @@ def progress_text(job: JobRecord) -> str:
             return "Done · duplicate"
         return f"Done · {job.chunks} chunk{'s' if job.chunks != 1 else ''}"
     if job.state is JobState.FAILED:
-        return f"Failed: {job.error_kind}" if job.error_kind else "Failed"
+        return f"Failed: {ERROR_LABELS.get(job.error_kind, job.error_kind)}" if job.error_kind else "Failed"
     if job.state in (JobState.QUEUED, JobState.CANCELLED, JobState.RETRY_WAIT):
         return STATE_LABELS[job.state]
     stage = job.stage

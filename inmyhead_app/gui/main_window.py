@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from inmyhead_app.core.jobs.model import JobRecord, JobState
 from inmyhead_app.gui.bridge import CoreBridge
 from inmyhead_app.gui.drop_zone import DropHint, local_paths
+from inmyhead_app.gui.formatting import ERROR_LABELS
 from inmyhead_app.gui.icons import app_icon
 from inmyhead_app.gui.jobs_model import STATE_FILTERS, Column, JobsFilterModel, JobsModel, Role
 from inmyhead_app.gui.library_view import LibraryView, open_path
@@ -523,7 +524,7 @@ class MainWindow(QMainWindow):
         box.setWindowTitle("Error details")
         box.setText(f"<b>{Path(job.path).name}</b>")
         lines = [
-            f"Why: {job.error_kind or 'unknown'}",
+            f"Why: {ERROR_LABELS.get(job.error_kind or '', job.error_kind or 'unknown')}",
             job.error_message or "",
             f"Attempts: {job.attempts}",
         ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,8 @@ from PySide6.QtWidgets import (
 from inmyhead_app.core.config import SETTINGS, Setting, Settings
 
 log = logging.getLogger("inmyhead.gui.settings")
+
+HELP_WIDTH = 92  # characters per line of a setting's help text
 
 # Which tab each setting appears on; a setting not listed here lands on "Advanced".
 SECTIONS: dict[str, tuple[str, ...]] = {
@@ -142,7 +145,7 @@ class SettingsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
-        self.setMinimumWidth(620)
+        self.resize(780, 600)
         self.settings = settings
         self.editors: dict[str, QWidget] = {}
         self.key_edits: dict[str, QLineEdit] = {}
@@ -198,8 +201,8 @@ class SettingsDialog(QDialog):
         editor.setObjectName(f"setting_{setting.key}")
         editor.setToolTip(setting.help)
         self.editors[setting.key] = editor
-        help_label = QLabel(setting.help)
-        help_label.setWordWrap(True)
+        # wrapped by hand: QFormLayout mis-sizes word-wrapping labels nested in a row's layout
+        help_label = QLabel(textwrap.fill(setting.help, HELP_WIDTH))
         help_label.setStyleSheet("color: palette(placeholder-text); font-size: 8pt;")
         column = QVBoxLayout()
         column.setSpacing(1)

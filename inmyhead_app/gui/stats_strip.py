@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QRectF, QSize, Qt, Slot
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPalette, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from inmyhead_app.gui.formatting import human_duration
@@ -103,9 +103,17 @@ class StatsStrip(QFrame):
             tile.setSpacing(0)
             value = QLabel("–")
             value.setObjectName(f"stat_{key}")
-            value.setStyleSheet(f"font-size: 15pt; font-weight: 600; color: {color};")
+            font = QFont(self.font())
+            font.setPointSizeF(font.pointSizeF() * 1.6)
+            font.setWeight(QFont.Weight.DemiBold)
+            value.setFont(font)
+            value.setMinimumWidth(QFontMetrics(font).horizontalAdvance("88.8 s") + 4)
+            value.setStyleSheet(f"color: {color};")
             label = QLabel(caption)
-            label.setStyleSheet("color: palette(placeholder-text); font-size: 8pt;")
+            small = QFont(self.font())
+            small.setPointSizeF(small.pointSizeF() * 0.85)
+            label.setFont(small)
+            label.setStyleSheet("color: palette(placeholder-text);")
             tile.addWidget(value)
             tile.addWidget(label)
             layout.addLayout(tile)

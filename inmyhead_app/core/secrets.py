@@ -137,6 +137,8 @@ def install_secret_redaction() -> None:
     filter runs from the log record factory: every record is redacted as it is made.
     """
     global _previous_factory
+    for _name, env in PROVIDERS.values():  # keys in the environment are known before first use
+        remember_secret(os.environ.get(env, "").strip())
     with _install_lock:
         if _previous_factory is not None:
             return

@@ -89,3 +89,16 @@ def test_redaction_can_be_removed(redaction, caplog: pytest.LogCaptureFixture) -
     with caplog.at_level(logging.INFO):
         logging.getLogger("inmyhead_app.test").info("sk-abcdefghijklmnopqrstuvwx")
     assert "sk-abcdefghijklmnopqrstuvwx" in caplog.text
+
+
+def test_keys_in_the_environment_are_masked_before_anyone_reads_them(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "env-only-secret-value-42")
+    secrets.install_secret_redaction()
+    try:
+        with caplog.at_level(logging.INFO):
+            logging.getLogger("inmyhead_app.test").info("env says %s", "env-only-secret-value-42")
+    finally:
+        secrets.remove_secret_redaction()
+    assert "env-only-secret-value-42" not in caplog.text and "[redacted]" in caplog.text

@@ -73,6 +73,9 @@ def cl100k() -> tiktoken.Encoding:
 
 
 def _classify(exc: Exception) -> IngestError | Retryable | None:
+    if isinstance(exc, (openai.APIResponseValidationError, ValueError)):
+        # A 200 whose body is not JSON, or not an embeddings list: a proxy's glitch, worth a retry.
+        return Retryable(ErrorKind.PROVIDER_UNAVAILABLE, "malformed answer")
     return classify_sdk_error(
         exc,
         "OpenAI",

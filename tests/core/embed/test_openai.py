@@ -295,3 +295,13 @@ def test_compatible_server_model_with_explicit_dimensions(server: FakeOpenAI) ->
     )
     emb = embedder(server, model="my-model", dimensions=3)
     assert emb.model_id == "openai:my-model:3" and emb.embed_query("x") == [0.6, 0.8, 0.0]
+
+
+def test_malformed_json_is_retried_then_reported_unavailable(server: FakeOpenAI, waits: Recorder) -> None:
+    server.script(Reply(200, "{not json"), Reply(200, "<html>proxy error</html>"))
+    assert len(embedder(server, retry=waits.policy(base_delay=0.01)).embed_query("x")) == 1536
+    assert [e.reason for e in waits.events] == ["malformed answer", "malformed answer"]
+    server.script(*[Reply(200, "{not json")] * 2)
+    with pytest.raises(IngestError) as info:
+        embedder(server, retry=waits.policy(max_retries=1, base_delay=0.01)).embed_query("x")
+    assert info.value.kind is ErrorKind.PROVIDER_UNAVAILABLE

@@ -53,7 +53,10 @@ from inmyhead_app.gui.tray import TrayController
 
 log = logging.getLogger("inmyhead.gui.window")
 
-STATS_INTERVAL_MS = 1000
+TICK_MS = 1000
+# get_statistics scans the jobs table: every 2 s while the Jobs tab shows it, else every 10 s.
+STATS_EVERY_TICKS_VISIBLE = 2
+STATS_EVERY_TICKS_HIDDEN = 10
 TOP_PRIORITY = 10
 
 
@@ -78,6 +81,7 @@ class MainWindow(QMainWindow):
         self.jobs_proxy.setSourceModel(self.jobs_model)
         self.last_skipped: list[tuple[str, str]] = []
         self._paused = False
+        self._paused_known = False
         self._stats_pending = False
         self._quitting = False
         self._core_closed = False
@@ -96,7 +100,8 @@ class MainWindow(QMainWindow):
         self._connect()
 
         self._tick = QTimer(self)
-        self._tick.setInterval(STATS_INTERVAL_MS)
+        self._tick.setInterval(TICK_MS)
+        self._ticks = 0
         self._tick.timeout.connect(self._on_tick)
         self._tick.start()
         self._set_core_actions_enabled(False)
@@ -302,7 +307,8 @@ class MainWindow(QMainWindow):
             return
         records, paused = result
         self.jobs_model.upsert([r for r in records if self.jobs_model.job(r.id) is None])
-        self._on_queue_paused(paused)
+        if not self._paused_known:  # a pause/resume since we asked is newer than this answer
+            self._on_queue_paused(paused)
 
     def _set_core_actions_enabled(self, enabled: bool) -> None:
         for action in (
@@ -608,6 +614,7 @@ class MainWindow(QMainWindow):
     @Slot(bool)
     def _on_queue_paused(self, paused: bool) -> None:
         self._paused = paused
+        self._paused_known = True
         self.pause_action.blockSignals(True)
         self.pause_action.setChecked(paused)
         self.pause_action.blockSignals(False)
@@ -651,7 +658,11 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_tick(self) -> None:
         self.jobs_model.tick()
-        self._refresh_stats()
+        self._ticks += 1
+        visible = self.isVisible() and self.tabs.currentWidget() is self.jobs_page
+        every = STATS_EVERY_TICKS_VISIBLE if visible else STATS_EVERY_TICKS_HIDDEN
+        if self._ticks % every == 0:
+            self._refresh_stats()
 
     def _refresh_stats(self) -> None:
         if self.core is None or self._stats_pending or self._quitting:

@@ -26,9 +26,9 @@ from inmyhead_app.core.metadata.validate import TOOL, TOOL_NAME, validate_answer
 from inmyhead_app.core.retry import Retryable, RetryPolicy, call_with_retries, classify_sdk_error
 from inmyhead_app.core.usage import record_tokens
 
-# Claude's tokenizer is not published; English runs at about 3.5 characters per token, code and many
-# other languages lower. Three characters per token keeps the sample within the budget in practice.
-CHARS_PER_TOKEN = 3
+# Claude's tokenizer is not published. Estimates err on the high side: English runs at about 3.5
+# characters per token, so ASCII counts 3 per token; other scripts (CJK, Cyrillic, ...) count 1 each.
+ASCII_CHARS_PER_TOKEN = 3
 MAX_OUTPUT_TOKENS = 1024
 
 SYSTEM_PROMPT = f"""You catalogue documents for a personal search library.
@@ -48,6 +48,19 @@ def _classify(exc: Exception) -> IngestError | Retryable | None:
         connection_error=anthropic.APIConnectionError,
         timeout_error=anthropic.APITimeoutError,
     )
+
+
+def estimate_tokens(text: str) -> int:
+    """A high estimate of Claude's token count for ``text`` (see ASCII_CHARS_PER_TOKEN)."""
+    other = sum(1 for ch in text if not ch.isascii())
+    return -(-(len(text) - other) // ASCII_CHARS_PER_TOKEN) + other
+
+
+def budget_chars(text: str, token_budget: int) -> int:
+    """How many characters of ``text`` fit ``token_budget``, judged from its first 20k characters."""
+    probe = text[:20_000]
+    per_char = estimate_tokens(probe) / max(1, len(probe))
+    return int(token_budget / max(per_char, 1 / ASCII_CHARS_PER_TOKEN))
 
 
 def sample_text(text: str, budget_chars: int) -> str:
@@ -111,7 +124,7 @@ class AnthropicMetadataExtractor:
         meta = self.fallback.extract(document, cleaned_text)
         if not cleaned_text.strip():
             return meta  # nothing to send
-        sample = sample_text(cleaned_text, self.token_budget * CHARS_PER_TOKEN)
+        sample = sample_text(cleaned_text, budget_chars(cleaned_text, self.token_budget))
         if len(sample) < len(cleaned_text):
             meta.warnings.append(
                 f"Claude read a sample of {len(sample)} of {len(cleaned_text)} characters "

@@ -9,7 +9,7 @@ import pytest
 
 from inmyhead_app.core.documents.model import Page, ParsedDocument
 from inmyhead_app.core.errors import ErrorKind, IngestError
-from inmyhead_app.core.metadata.anthropic import CHARS_PER_TOKEN, AnthropicMetadataExtractor
+from inmyhead_app.core.metadata.anthropic import AnthropicMetadataExtractor, estimate_tokens
 from inmyhead_app.core.metadata.validate import TOOL
 from inmyhead_app.core.retry import RetryPolicy
 from inmyhead_app.core.usage import metered
@@ -185,7 +185,7 @@ def test_huge_document_is_sampled_within_the_budget(server: FakeAnthropic) -> No
     meta = extractor(server, token_budget=1000).extract(doc(huge), huge)
     (request,) = server.message_requests()
     document = request.body["messages"][0]["content"]
-    assert len(document) < 1000 * CHARS_PER_TOKEN + 500
+    assert estimate_tokens(document) < 1000 + 150  # the budget, plus the framing and omission marks
     assert document.startswith("Describe") and "The committee" in document
     assert end_marker in document
     assert any("sample" in w for w in meta.warnings)
@@ -237,3 +237,16 @@ def test_no_key_is_a_provider_auth_error() -> None:
     with pytest.raises(IngestError) as info:
         AnthropicMetadataExtractor(api_key="")
     assert info.value.message == "No Anthropic API key: set ANTHROPIC_API_KEY or add it in Settings"
+
+
+def test_non_latin_documents_are_sampled_by_their_own_token_rate(server: FakeAnthropic) -> None:
+    chinese = "汉堡位于德国北部易北河畔，是德国第二大城市，拥有欧洲最大的港口之一。" * 400
+    meta = extractor(server, token_budget=500).extract(doc(chinese), chinese)
+    document = server.message_requests()[0].body["messages"][0]["content"]
+    assert len(document) < 700  # about one token per character, not three
+    assert any("sample" in w for w in meta.warnings)
+
+
+def test_token_estimate_errs_high() -> None:
+    assert estimate_tokens("hello world, this is English.") == 10  # 29 ASCII characters / 3
+    assert estimate_tokens("你好世界") == 4 and estimate_tokens("") == 0

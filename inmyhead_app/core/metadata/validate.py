@@ -33,7 +33,16 @@ MAX_SUMMARY = 1000
 MAX_TOPICS = 10
 MAX_ENTITIES = 20
 MAX_ITEM = 100
-_LANGUAGE = re.compile(r"^[a-z]{2}$")
+# ISO 639-1, the codes DocumentMetadata.language holds.
+_ISO_639_1_CODES = """
+    aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy da de
+    dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia id ie
+    ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg
+    mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro
+    ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty
+    ug uk ur uz ve vi vo wa wo xh yi yo za zh zu"""
+ISO_639_1 = frozenset(_ISO_639_1_CODES.split())
+_LANGUAGE_TAG = re.compile(r"^([A-Za-z]{2})(?:[-_][A-Za-z0-9]+)*$")  # "en", "EN", "en-GB", "pt_BR"
 
 TOOL: dict[str, Any] = {
     "name": TOOL_NAME,
@@ -95,6 +104,12 @@ def _items(value: object, count: int) -> list[str] | None:
     return items[:count]
 
 
+def _language(value: object) -> str | None:
+    match = _LANGUAGE_TAG.match(value.strip()) if isinstance(value, str) else None
+    code = match.group(1).lower() if match else None
+    return code if code in ISO_639_1 else None
+
+
 def validate_answer(answer: object) -> tuple[dict[str, Any], list[str]]:
     """The usable fields of a tool answer, and the names of the fields that were missing or invalid."""
     data = answer if isinstance(answer, dict) else {}
@@ -104,7 +119,7 @@ def validate_answer(answer: object) -> tuple[dict[str, Any], list[str]]:
         "topics": _items(data.get("topics"), MAX_TOPICS) or None,  # no topics: use the keywords
         "entities": _items(data.get("entities"), MAX_ENTITIES),
         "doc_type": data.get("document_type") if data.get("document_type") in DOCUMENT_TYPES else None,
-        "language": data.get("language") if _LANGUAGE.match(str(data.get("language", ""))) else None,
+        "language": _language(data.get("language")),
     }
     rejected = [name for name, value in checked.items() if value is None]
     return {name: value for name, value in checked.items() if value is not None}, rejected

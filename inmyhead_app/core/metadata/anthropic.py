@@ -21,7 +21,7 @@ from inmyhead_app.core.clients import KeyedClient, KeySource
 from inmyhead_app.core.documents.model import ParsedDocument
 from inmyhead_app.core.errors import IngestError
 from inmyhead_app.core.metadata.base import DocumentMetadata, MetadataExtractor
-from inmyhead_app.core.metadata.local import LocalMetadataExtractor
+from inmyhead_app.core.metadata.local import LocalMetadataExtractor, own_title
 from inmyhead_app.core.metadata.validate import TOOL, TOOL_NAME, validate_answer
 from inmyhead_app.core.retry import Retryable, RetryPolicy, call_with_retries, classify_sdk_error
 from inmyhead_app.core.usage import record_tokens
@@ -134,6 +134,8 @@ class AnthropicMetadataExtractor:
         if answer is None:
             return meta
         fields, rejected = validate_answer(answer)
+        if own_title(document.title):
+            fields.pop("title", None)  # the author's own title beats a guess
         for name, value in fields.items():
             setattr(meta, name, value)
         if "topics" not in fields:

@@ -85,7 +85,7 @@ def _clean(value: str | None) -> str | None:
 
 def _title(document: ParsedDocument, text: str) -> str:
     """The document's own title, else its first heading-like line, else the file name."""
-    if own := _own_title(document.title):
+    if own := own_title(document.title):
         return own[:MAX_TITLE_CHARS]
     lines = text.splitlines()[:40]
     for number, raw in enumerate(lines):
@@ -102,7 +102,7 @@ def _title(document: ParsedDocument, text: str) -> str:
     return " ".join(name.replace("_", " ").split()) or name
 
 
-def _own_title(title: str | None) -> str | None:
+def own_title(title: str | None) -> str | None:
     """The file's title property, unless it is an authoring tool's placeholder ("Binder1.pdf")."""
     title = _clean(title)
     if not title:

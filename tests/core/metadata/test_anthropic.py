@@ -250,3 +250,13 @@ def test_non_latin_documents_are_sampled_by_their_own_token_rate(server: FakeAnt
 def test_token_estimate_errs_high() -> None:
     assert estimate_tokens("hello world, this is English.") == 10  # 29 ASCII characters / 3
     assert estimate_tokens("你好世界") == 4 and estimate_tokens("") == 0
+
+
+def test_the_documents_own_title_beats_claudes(server: FakeAnthropic) -> None:
+    answer = {**GOOD, "title": "A Guide to Boiler Care"}
+    server.script(tool_answer(answer), tool_answer(answer))
+    meta = extractor(server).extract(doc(title="Servicing Your Boiler (2024 edition)"), TEXT)
+    assert meta.title == "Servicing Your Boiler (2024 edition)" and meta.source == "anthropic"
+    assert meta.summary == GOOD["summary"]
+    placeholder = extractor(server).extract(doc(title="Document1.docx"), TEXT)
+    assert placeholder.title == "A Guide to Boiler Care"

@@ -6,30 +6,22 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
-    QIcon,
     QKeySequence,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
     QFileDialog,
-    QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QSizePolicy,
-    QStackedWidget,
     QStyle,
-    QTableView,
     QTabWidget,
     QToolBar,
     QVBoxLayout,
@@ -38,16 +30,13 @@ from PySide6.QtWidgets import (
 
 from inmyhead_app.core.jobs.model import JobRecord, JobState
 from inmyhead_app.gui.bridge import CoreBridge
-from inmyhead_app.gui.drop_zone import DropHint, local_paths
-from inmyhead_app.gui.formatting import ERROR_LABELS
+from inmyhead_app.gui.drop_zone import local_paths
 from inmyhead_app.gui.icons import app_icon
-from inmyhead_app.gui.jobs_model import STATE_FILTERS, Column, JobsFilterModel, JobsModel, Role
-from inmyhead_app.gui.library_view import LibraryView, open_path
+from inmyhead_app.gui.jobs_view import JobsView
+from inmyhead_app.gui.library_view import LibraryView
 from inmyhead_app.gui.notifications import Level, NotificationBanner
-from inmyhead_app.gui.progress_delegate import StageProgressDelegate
 from inmyhead_app.gui.search_view import SearchView
 from inmyhead_app.gui.settings_dialog import SettingsDialog
-from inmyhead_app.gui.stats_strip import StatsStrip
 from inmyhead_app.gui.tasks import TaskRunner
 from inmyhead_app.gui.tray import TrayController
 
@@ -57,7 +46,6 @@ TICK_MS = 1000
 # get_statistics scans the jobs table: every 2 s while the Jobs tab shows it, else every 10 s.
 STATS_EVERY_TICKS_VISIBLE = 2
 STATS_EVERY_TICKS_HIDDEN = 10
-TOP_PRIORITY = 10
 
 
 class MainWindow(QMainWindow):
@@ -76,13 +64,9 @@ class MainWindow(QMainWindow):
         self.core: Any = None
         self.tasks = TaskRunner(self, max_threads=3)
         self.bridge = CoreBridge(self)
-        self.jobs_model = JobsModel(self)
-        self.jobs_proxy = JobsFilterModel(self)
-        self.jobs_proxy.setSourceModel(self.jobs_model)
         self.last_skipped: list[tuple[str, str]] = []
         self._paused = False
         self._paused_known = False
-        self._stats_pending = False
         self._quitting = False
         self._core_closed = False
         self._told_about_tray = False
@@ -91,11 +75,11 @@ class MainWindow(QMainWindow):
 
         self.banner = NotificationBanner(self)
         self.tray = TrayController(self.banner, self, available=tray_available)
-        self.stats = StatsStrip(self)
+        self.jobs_view = JobsView(self.tasks, self)
+        self.jobs_model = self.jobs_view.model
         self.library = LibraryView(self.tasks, self)
         self.search = SearchView(self.tasks, self)
         self._build_actions()
-        self._build_jobs_page()
         self._build_layout()
         self._connect()
 
@@ -139,63 +123,6 @@ class MainWindow(QMainWindow):
         self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         self.quit_action = QAction("Quit", self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        # per-row actions, on the selected jobs
-        self.cancel_action = QAction("Cancel", self)
-        self.retry_action = QAction("Retry", self)
-        self.priority_action = QAction("Move to front of queue", self)
-        self.open_action = QAction("Open file", self)
-        self.details_action = QAction("Error details…", self)
-        self.dismiss_action = QAction("Dismiss", self)
-
-    def _build_jobs_page(self) -> None:
-        self.state_filter = QComboBox()
-        for label, states in STATE_FILTERS.items():
-            self.state_filter.addItem(label, states)
-        self.jobs_count = QLabel()
-        self.jobs_count.setStyleSheet("color: palette(placeholder-text);")
-        self.jobs_table = QTableView()
-        self.jobs_table.setModel(self.jobs_proxy)
-        self.jobs_table.setItemDelegateForColumn(Column.PROGRESS, StageProgressDelegate(self.jobs_table))
-        self.jobs_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.jobs_table.setSortingEnabled(True)
-        self.jobs_table.setShowGrid(False)
-        self.jobs_table.setAlternatingRowColors(True)
-        self.jobs_table.setWordWrap(False)
-        self.jobs_table.verticalHeader().hide()
-        self.jobs_table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 18)
-        self.jobs_table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        header = self.jobs_table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(Column.ERROR, QHeaderView.ResizeMode.Stretch)
-        for column, width in (
-            (Column.NAME, 240),
-            (Column.TYPE, 54),
-            (Column.SIZE, 74),
-            (Column.STATE, 110),
-            (Column.PROGRESS, 250),
-            (Column.ELAPSED, 76),
-            (Column.ATTEMPTS, 66),
-        ):
-            self.jobs_table.setColumnWidth(column, width)
-        self.jobs_table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
-        self.drop_hint = DropHint(self)
-        self.jobs_stack = QStackedWidget()
-        self.jobs_stack.addWidget(self.drop_hint)
-        self.jobs_stack.addWidget(self.jobs_table)
-
-        filter_row = QHBoxLayout()
-        filter_row.addWidget(QLabel("Show"))
-        filter_row.addWidget(self.state_filter)
-        filter_row.addStretch(1)
-        filter_row.addWidget(self.jobs_count)
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(8, 8, 8, 8)
-        layout.addWidget(self.stats)
-        layout.addLayout(filter_row)
-        layout.addWidget(self.jobs_stack, 1)
-        self.jobs_page = page
 
     def _build_layout(self) -> None:
         toolbar = QToolBar("Main")
@@ -226,7 +153,7 @@ class MainWindow(QMainWindow):
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.jobs_page, "Jobs")
+        self.tabs.addTab(self.jobs_view, "Jobs")
         self.tabs.addTab(self.library, "Library")
         self.tabs.addTab(self.search, "Search")
         central = QWidget()
@@ -261,37 +188,30 @@ class MainWindow(QMainWindow):
         self.clear_finished_action.triggered.connect(self.clear_finished)
         self.settings_action.triggered.connect(self.open_settings)
         self.quit_action.triggered.connect(self.request_quit)
-        self.cancel_action.triggered.connect(self.cancel_selected)
-        self.retry_action.triggered.connect(self.retry_selected)
-        self.priority_action.triggered.connect(self.raise_priority_selected)
-        self.open_action.triggered.connect(self.open_selected)
-        self.details_action.triggered.connect(self.show_error_details)
-        self.dismiss_action.triggered.connect(self.dismiss_selected)
-        self.state_filter.currentIndexChanged.connect(self._on_state_filter)
-        self.jobs_table.customContextMenuRequested.connect(self._on_jobs_context_menu)
-        self.jobs_table.doubleClicked.connect(self._on_job_double_clicked)
-        self.jobs_model.rowsInserted.connect(self._update_jobs_page)
-        self.jobs_model.rowsRemoved.connect(self._update_jobs_page)
-        self.jobs_model.modelReset.connect(self._update_jobs_page)
+        self.jobs_view.error.connect(self.show_error)
+        self.jobs_view.failed_shown.connect(self._on_failed_shown)
         self.library.error.connect(self.show_error)
         self.library.message.connect(self._on_info)
         self.library.loaded.connect(self._on_library_loaded)
         self.search.error.connect(self.show_error)
         self.banner.action_triggered.connect(self._on_banner_action)
-        self.drop_hint.add_files_requested.connect(self.add_files)
-        self.drop_hint.add_folder_requested.connect(self.add_folder)
+        self.jobs_view.drop_hint.add_files_requested.connect(self.add_files)
+        self.jobs_view.drop_hint.add_folder_requested.connect(self.add_folder)
         self.tray.show_requested.connect(self.show_from_tray)
         self.tray.pause_toggled.connect(self.pause_action.setChecked)
         self.tray.quit_requested.connect(self.request_quit)
-        self._update_jobs_page()
 
     # --- core ---
     def set_core(self, core: Any) -> None:
         """Attach an opened core: subscribe to its events first, then load what is already there."""
         self.core = core
+        if self._quitting:  # the user quit while it was opening: close it straight away
+            self.tasks.run(core.close, self._on_core_closed, owner=self)
+            return
         self.bridge.attach(core.jobs)
         self.library.set_core(core)
         self.search.set_core(core)
+        self.jobs_view.set_core(core)
         self._set_core_actions_enabled(True)
         if self.banner.title.text() == "Opening your library":
             self.banner.hide()
@@ -339,7 +259,7 @@ class MainWindow(QMainWindow):
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if self.core is not None and local_paths(event.mimeData()):
             event.acceptProposedAction()
-            self.drop_hint.set_highlighted(True)
+            self.jobs_view.drop_hint.set_highlighted(True)
         else:
             event.ignore()
 
@@ -348,10 +268,10 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dragLeaveEvent(self, event: Any) -> None:
-        self.drop_hint.set_highlighted(False)
+        self.jobs_view.drop_hint.set_highlighted(False)
 
     def dropEvent(self, event: QDropEvent) -> None:
-        self.drop_hint.set_highlighted(False)
+        self.jobs_view.drop_hint.set_highlighted(False)
         paths = local_paths(event.mimeData())
         if not paths:
             event.ignore()
@@ -407,7 +327,7 @@ class MainWindow(QMainWindow):
         elif count:
             self.statusBar().showMessage(f"Added {count} document{'s' if count != 1 else ''}", 5000)
         if count:
-            self.tabs.setCurrentWidget(self.jobs_page)
+            self.tabs.setCurrentWidget(self.jobs_view)
         self.paths_submitted.emit(count, len(skipped))
 
     def show_skipped(self) -> None:
@@ -425,8 +345,8 @@ class MainWindow(QMainWindow):
         if action == "skipped":
             self.show_skipped()
         elif action == "failed":
-            self.tabs.setCurrentWidget(self.jobs_page)
-            self.state_filter.setCurrentText("Failed")
+            self.tabs.setCurrentWidget(self.jobs_view)
+            self.jobs_view.show_states("Failed")
 
     # --- batch actions ---
     @Slot(bool)
@@ -466,114 +386,14 @@ class MainWindow(QMainWindow):
                 self.show_error("Could not clear the finished jobs", str(error), error)
             else:
                 self.jobs_model.remove(finished)  # REMOVED events may follow; removing twice is harmless
-                self._on_jobs_changed([])
 
         self.tasks.run(clear, done, owner=self)
-
-    # --- per-row actions ---
-    def selected_jobs(self) -> list[JobRecord]:
-        model = self.jobs_table.selectionModel()
-        if model is None:
-            return []
-        return [index.data(Role.JOB) for index in model.selectedRows()]
-
-    def _each_selected(self, what: str, method: str, *args: Any, states: tuple[JobState, ...] = ()) -> None:
-        if self.core is None:
-            return
-        ids = [job.id for job in self.selected_jobs() if not states or job.state in states]
-        if not ids:
-            return
-        fn = getattr(self.core.jobs, method)
-
-        def run() -> None:
-            for job_id in ids:
-                fn(job_id, *args)
-
-        self._call(what, run)
-
-    @Slot()
-    def cancel_selected(self) -> None:
-        active = (JobState.QUEUED, JobState.RUNNING, JobState.RETRY_WAIT)
-        self._each_selected("cancel", "cancel_job", states=active)
-
-    @Slot()
-    def retry_selected(self) -> None:
-        self._each_selected("retry", "retry_job", states=(JobState.FAILED, JobState.CANCELLED))
-
-    @Slot()
-    def raise_priority_selected(self) -> None:
-        self._each_selected(
-            "change the priority", "set_priority", TOP_PRIORITY, states=(JobState.QUEUED, JobState.RETRY_WAIT)
-        )
-
-    @Slot()
-    def dismiss_selected(self) -> None:
-        self._each_selected(
-            "dismiss", "dismiss_job", states=(JobState.FAILED, JobState.CANCELLED, JobState.DONE)
-        )
-
-    @Slot()
-    def open_selected(self) -> None:
-        for job in self.selected_jobs()[:5]:
-            open_path(job.path)
-
-    @Slot()
-    def show_error_details(self) -> None:
-        jobs = [job for job in self.selected_jobs() if job.error_message or job.warnings]
-        if not jobs:
-            return
-        job = jobs[0]
-        box = QMessageBox(self)
-        box.setIcon(
-            QMessageBox.Icon.Warning if job.state is JobState.FAILED else QMessageBox.Icon.Information
-        )
-        box.setWindowTitle("Error details")
-        box.setText(f"<b>{Path(job.path).name}</b>")
-        lines = [
-            f"Why: {ERROR_LABELS.get(job.error_kind or '', job.error_kind or 'unknown')}",
-            job.error_message or "",
-            f"Attempts: {job.attempts}",
-        ]
-        box.setInformativeText("\n".join(line for line in lines if line))
-        details = [f"Path: {job.path}", f"Job: {job.id}", f"Stage: {job.stage or '-'}"]
-        details += [f"Warning: {w}" for w in job.warnings]
-        box.setDetailedText("\n".join(details))
-        box.open()
-
-    @Slot(QPoint)
-    def _on_jobs_context_menu(self, pos: QPoint) -> None:
-        if not self.jobs_table.indexAt(pos).isValid():
-            return
-        menu = self.jobs_menu()
-        menu.popup(self.jobs_table.viewport().mapToGlobal(pos))
-
-    def jobs_menu(self) -> QMenu:
-        """The per-row menu, its actions enabled for what the selected jobs allow."""
-        jobs = self.selected_jobs()
-        states = {job.state for job in jobs}
-        self.cancel_action.setEnabled(bool(states & {JobState.QUEUED, JobState.RUNNING, JobState.RETRY_WAIT}))
-        self.retry_action.setEnabled(bool(states & {JobState.FAILED, JobState.CANCELLED}))
-        self.priority_action.setEnabled(bool(states & {JobState.QUEUED, JobState.RETRY_WAIT}))
-        self.details_action.setEnabled(any(job.error_message or job.warnings for job in jobs))
-        self.dismiss_action.setEnabled(bool(states & {JobState.FAILED, JobState.CANCELLED, JobState.DONE}))
-        menu = QMenu(self)
-        menu.addActions([self.open_action, self.details_action])
-        menu.addSeparator()
-        menu.addActions([self.priority_action, self.cancel_action, self.retry_action, self.dismiss_action])
-        return menu
-
-    @Slot(QModelIndex)
-    def _on_job_double_clicked(self, index: QModelIndex) -> None:
-        job = index.data(Role.JOB)
-        if job is not None and job.state is JobState.FAILED:
-            self.show_error_details()
-        elif job is not None:
-            open_path(job.path)
 
     # --- bridge receivers ---
     @Slot(list)
     def _on_jobs_changed(self, _records: list) -> None:
-        self._update_jobs_count()
+        self.jobs_view.update_page()
+        self._update_tray_state()
 
     @Slot(list)
     def _on_jobs_failed(self, jobs: list[JobRecord]) -> None:
@@ -659,28 +479,15 @@ class MainWindow(QMainWindow):
     def _on_tick(self) -> None:
         self.jobs_model.tick()
         self._ticks += 1
-        visible = self.isVisible() and self.tabs.currentWidget() is self.jobs_page
+        visible = self.isVisible() and self.tabs.currentWidget() is self.jobs_view
         every = STATS_EVERY_TICKS_VISIBLE if visible else STATS_EVERY_TICKS_HIDDEN
         if self._ticks % every == 0:
             self._refresh_stats()
 
     def _refresh_stats(self) -> None:
-        if self.core is None or self._stats_pending or self._quitting:
+        if self.core is None or self._quitting:
             return
-        if self.isHidden() and self.tray.has_tray:
-            return  # nobody is looking; the tray state still follows the bridge
-        self._stats_pending = True
-        self.tasks.run(self.core.jobs.get_statistics, self._on_stats, owner=self)
-
-    def _on_stats(self, stats: dict | None, error: BaseException | None) -> None:
-        self._stats_pending = False
-        if error is not None or stats is None:
-            log.warning("statistics failed: %s", error)
-            return
-        self.stats.set_statistics(stats)
-        self._last_stats = stats
-        self._update_tray_state()
-        self._update_status()
+        self.jobs_view.refresh_stats()
 
     def _update_tray_state(self) -> None:
         counts = self.jobs_model.counts()
@@ -695,7 +502,7 @@ class MainWindow(QMainWindow):
             self.tray.set_state("idle")
 
     def _update_status(self) -> None:
-        stats = getattr(self, "_last_stats", {}) or {}
+        stats = getattr(self.jobs_view, "last_stats", {}) or {}
         parts = []
         if hasattr(self, "_library_count"):
             parts.append(f"{self._library_count} documents in the library")
@@ -705,24 +512,10 @@ class MainWindow(QMainWindow):
             parts.append("queue paused")
         self.status_label.setText("  ·  ".join(parts))
 
-    def _update_jobs_count(self) -> None:
-        shown, total = self.jobs_proxy.rowCount(), self.jobs_model.rowCount()
-        self.jobs_count.setText(f"{shown} of {total} jobs" if shown != total else f"{total} jobs")
-        self._update_tray_state()
-
     @Slot()
-    def _update_jobs_page(self) -> None:
-        has_jobs = self.jobs_model.rowCount() > 0
-        self.jobs_stack.setCurrentWidget(self.jobs_table if has_jobs else self.drop_hint)
-        self._update_jobs_count()
-
-    @Slot(int)
-    def _on_state_filter(self, _index: int) -> None:
-        self.jobs_proxy.set_states(self.state_filter.currentData())
-        if self.state_filter.currentText() == "Failed":
-            self._unseen_failures = 0
-        self._skipped_by_batch: dict[str, int] = {}
-        self._update_jobs_count()
+    def _on_failed_shown(self) -> None:
+        self._unseen_failures = 0
+        self._update_tray_state()
 
     # --- errors, settings, window life ---
     def show_error(self, title: str, message: str, error: BaseException | None = None) -> None:
@@ -757,7 +550,7 @@ class MainWindow(QMainWindow):
         self.activateWindow()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self._core_closed or self.core is None:
+        if self._core_closed:
             event.accept()
             return
         if self.tray.has_tray and not self._quitting:
@@ -786,11 +579,9 @@ class MainWindow(QMainWindow):
             Level.INFO,
             timeout_ms=0,
         )
-        core = self.core
-        if core is None:
-            self._on_core_closed(None, None)
-            return
-        self.tasks.run(core.close, self._on_core_closed, owner=self)
+        if self.core is not None:
+            self.tasks.run(self.core.close, self._on_core_closed, owner=self)
+        # else set_core closes the core as soon as it has opened
 
     def _on_core_closed(self, _result: Any, error: BaseException | None) -> None:
         if error is not None:
@@ -800,6 +591,3 @@ class MainWindow(QMainWindow):
         self.tasks.shutdown()
         self.core_closed.emit()
         self.close()
-
-    def icon(self) -> QIcon:
-        return self.windowIcon()

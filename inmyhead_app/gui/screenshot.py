@@ -86,7 +86,7 @@ class ScreenshotDriver(QObject):
                     self._step = "wait_library"
             case "wait_library":
                 if time.monotonic() >= getattr(self, "_settle", 0) and not window.tasks.busy:
-                    window.tabs.setCurrentWidget(window.jobs_page)
+                    window.tabs.setCurrentWidget(window.jobs_view)
                     self._save(window, "jobs")
                     window.tabs.setCurrentWidget(window.library)
                     self._save(window, "library")

@@ -39,12 +39,11 @@ def real_window(qtbot, data_dir: Path):
 
 
 def _select(window: MainWindow, job_id: str) -> None:
-    proxy = window.jobs_proxy
+    proxy = window.jobs_view.proxy
     for row in range(proxy.rowCount()):
         if proxy.index(row, 0).data(Role.JOB_ID) == job_id:
             flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
-            window.jobs_table.selectionModel().select(proxy.index(row, 0), flags)
-            window.jobs_menu().deleteLater()  # enables the actions the selection allows
+            window.jobs_view.table.selectionModel().select(proxy.index(row, 0), flags)
             return
     raise AssertionError(f"job {job_id} is not in the table")
 
@@ -87,12 +86,12 @@ def test_cancel_and_retry_from_the_ui(qtbot, real_window: MainWindow, tmp_path: 
     qtbot.waitUntil(lambda: window.jobs_model.rowCount() == 1, timeout=10000)
     job_id = window.jobs_model.jobs()[0].id
     _select(window, job_id)
-    assert window.cancel_action.isEnabled()
-    window.cancel_action.trigger()
+    assert window.jobs_view.cancel_action.isEnabled()
+    window.jobs_view.cancel_action.trigger()
     qtbot.waitUntil(lambda: window.jobs_model.job(job_id).state is JobState.CANCELLED, timeout=10000)
     _select(window, job_id)
-    assert window.retry_action.isEnabled()
-    window.retry_action.trigger()
+    assert window.jobs_view.retry_action.isEnabled()
+    window.jobs_view.retry_action.trigger()
     qtbot.waitUntil(lambda: window.jobs_model.job(job_id).state is JobState.QUEUED, timeout=10000)
     window.pause_action.trigger()  # resume
     qtbot.waitUntil(lambda: window.jobs_model.job(job_id).state is JobState.DONE, timeout=180000)

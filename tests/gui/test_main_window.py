@@ -19,11 +19,11 @@ def _all(window, state: JobState, count: int) -> bool:
 
 
 def _select(window, job_id: str) -> None:
-    proxy = window.jobs_proxy
+    proxy = window.jobs_view.proxy
     for row in range(proxy.rowCount()):
         if proxy.index(row, 0).data(Role.JOB_ID) == job_id:
             flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
-            window.jobs_table.selectionModel().select(proxy.index(row, 0), flags)
+            window.jobs_view.table.selectionModel().select(proxy.index(row, 0), flags)
             return
     raise AssertionError(f"{job_id} is not shown")
 
@@ -44,7 +44,7 @@ def test_drop_folder_indexes_and_reports_skipped(qtbot, fake_window, docs_dir: P
     assert window.banner.text.text() == "3 indexed, 1 skipped (not a supported type)."
     assert window.banner.action_button.isVisibleTo(window.banner)
     qtbot.waitUntil(lambda: window.library.model.rowCount() == 3, timeout=5000)
-    assert window.jobs_proxy.index(0, Column.PROGRESS).data().startswith("Done")
+    assert window.jobs_view.proxy.index(0, Column.PROGRESS).data().startswith("Done")
     # search from the UI
     window.tabs.setCurrentWidget(window.search)
     window.search.query_edit.setText("sourdough")
@@ -70,10 +70,8 @@ def test_failure_notifies_in_window_and_details_available(qtbot, fake_window, tm
     job = window.jobs_model.jobs()[0]
     assert window.jobs_model.index(0, Column.ERROR).data() == job.error_message
     _select(window, job.id)
-    menu = window.jobs_menu()
-    assert window.retry_action.isEnabled() and window.details_action.isEnabled()
-    assert not window.cancel_action.isEnabled()
-    menu.deleteLater()
+    assert window.jobs_view.retry_action.isEnabled() and window.jobs_view.details_action.isEnabled()
+    assert not window.jobs_view.cancel_action.isEnabled()
     assert window.tray.state == "error"
 
 
@@ -84,21 +82,19 @@ def test_cancel_and_retry_from_the_ui(qtbot, held_window, docs_dir: Path):
     qtbot.waitUntil(lambda: _all(window, JobState.QUEUED, 2), timeout=5000)
     first = window.jobs_model.jobs()[0]
     _select(window, first.id)
-    window.jobs_menu().deleteLater()
-    assert window.cancel_action.isEnabled()
-    window.cancel_action.trigger()
+    assert window.jobs_view.cancel_action.isEnabled()
+    window.jobs_view.cancel_action.trigger()
     qtbot.waitUntil(lambda: window.jobs_model.job(first.id).state is JobState.CANCELLED, timeout=5000)
     window.core.jobs.release()
     qtbot.waitUntil(lambda: window.jobs_model.jobs()[1].state is JobState.DONE, timeout=10000)
     _select(window, first.id)
-    window.jobs_menu().deleteLater()  # the context menu enables what the selection allows
-    assert window.retry_action.isEnabled()
-    window.retry_action.trigger()
+    assert window.jobs_view.retry_action.isEnabled()
+    window.jobs_view.retry_action.trigger()
     qtbot.waitUntil(lambda: _all(window, JobState.DONE, 2), timeout=10000)
     # clear finished removes the rows without resetting the model
     window.clear_finished_action.trigger()
     qtbot.waitUntil(lambda: window.jobs_model.rowCount() == 0, timeout=5000)
-    assert window.jobs_stack.currentWidget() is window.drop_hint
+    assert window.jobs_view.stack.currentWidget() is window.jobs_view.drop_hint
 
 
 def test_pause_and_resume(qtbot, fake_window):
@@ -114,5 +110,5 @@ def test_pause_and_resume(qtbot, fake_window):
 
 def test_statistics_strip_fills(qtbot, fake_window):
     window = fake_window
-    qtbot.waitUntil(lambda: window.stats.value_text("rate") == "4.5", timeout=5000)
-    assert window.stats.chart.points() == [2.0, 5.0, 3.0, 8.0]
+    qtbot.waitUntil(lambda: window.jobs_view.stats.value_text("rate") == "4.5", timeout=5000)
+    assert window.jobs_view.stats.chart.points() == [2.0, 5.0, 3.0, 8.0]

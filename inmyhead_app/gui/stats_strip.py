@@ -107,7 +107,7 @@ class StatsStrip(QFrame):
             font.setPointSizeF(font.pointSizeF() * 1.6)
             font.setWeight(QFont.Weight.DemiBold)
             value.setFont(font)
-            value.setMinimumWidth(QFontMetrics(font).horizontalAdvance("88.8 s") + 4)
+            value.setMinimumWidth(QFontMetrics(font).horizontalAdvance("8888") + 4)
             value.setStyleSheet(f"color: {color};")
             label = QLabel(caption)
             small = QFont(self.font())

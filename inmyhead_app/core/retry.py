@@ -4,7 +4,8 @@ The SDKs' own retries are switched off (``max_retries=0``) so every retry is our
 through ``RetryPolicy.on_retry``, and capped. Rate limits, server errors, time-outs and dropped
 connections back off exponentially with jitter, or wait what the server's Retry-After asks. A rejected
 key fails at once. When retries run out, or the server asks for a longer wait than we sleep through,
-the call fails with a transient IngestError carrying ``retry_after`` for the job system.
+the call fails with a transient IngestError carrying ``retry_after`` for the job system. Waits run
+``interruptible(check)``'s check every 0.2 s, so a cancelled job does not sit out its back-off.
 """
 
 from __future__ import annotations
@@ -13,13 +14,43 @@ import email.utils
 import logging
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 from inmyhead_app.core.errors import ErrorKind, IngestError
 
 _log = logging.getLogger(__name__)
+_stop_check: ContextVar[Callable[[], None] | None] = ContextVar("inmyhead_retry_stop_check", default=None)
+WAIT_SLICE_S = 0.2
+
+
+@contextmanager
+def interruptible(check: Callable[[], None]) -> Iterator[None]:
+    """Back-off waits in this block (this thread) call ``check()`` every 0.2 s; it raises to stop.
+
+    The job system passes its stage check, so a cancel or shutdown is not held up by a long wait.
+    """
+    token = _stop_check.set(check)
+    try:
+        yield
+    finally:
+        _stop_check.reset(token)
+
+
+def wait(seconds: float) -> None:
+    """Sleep ``seconds``, calling the ``interruptible`` check (if any) between short slices."""
+    check = _stop_check.get()
+    if check is None:
+        time.sleep(seconds)
+        return
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        check()
+        time.sleep(min(WAIT_SLICE_S, left))
+    check()
 
 
 @dataclass(frozen=True)
@@ -39,7 +70,7 @@ class RetryPolicy:
     # The longest wait slept through in-process; a longer Retry-After fails the call for a later retry.
     max_delay: float = 60.0
     jitter: float = 0.5  # each back-off is scaled by a random factor in [1 - jitter, 1]
-    sleep: Callable[[float], None] = time.sleep
+    sleep: Callable[[float], None] = wait
     on_retry: Callable[[RetryEvent], None] | None = None
     rng: random.Random = field(default_factory=random.Random)
 

@@ -7,7 +7,14 @@ import time
 import pytest
 
 from inmyhead_app.core.errors import ErrorKind, IngestError
-from inmyhead_app.core.retry import Retryable, RetryPolicy, call_with_retries, retry_after_seconds
+from inmyhead_app.core.retry import (
+    Retryable,
+    RetryPolicy,
+    call_with_retries,
+    interruptible,
+    retry_after_seconds,
+    wait,
+)
 
 
 def test_retry_after_forms() -> None:
@@ -53,3 +60,32 @@ def test_errors_it_does_not_know_pass_through_untouched() -> None:
 
     with pytest.raises(KeyError):
         call_with_retries(broken, RetryPolicy(), provider="Test", classify=lambda exc: None)
+
+
+class Stop(Exception):
+    pass
+
+
+def test_a_stop_check_ends_a_back_off_wait_early() -> None:
+    checks: list[float] = []
+
+    def check() -> None:
+        checks.append(time.monotonic())
+        if len(checks) == 3:
+            raise Stop
+
+    def rate_limited() -> None:
+        raise ConnectionError
+
+    with interruptible(check), pytest.raises(Stop):
+        call_with_retries(
+            rate_limited,
+            RetryPolicy(max_retries=1),  # the default sleep: retry.wait
+            provider="Test",
+            classify=lambda exc: Retryable(ErrorKind.RATE_LIMITED, "HTTP 429", retry_after=30.0),
+        )
+    assert len(checks) == 3  # stopped after about two 0.2 s slices, not 30 s
+
+
+def test_wait_without_a_check_just_sleeps() -> None:
+    wait(0.01)  # no check registered: plain sleep, nothing raised

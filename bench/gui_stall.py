@@ -145,7 +145,7 @@ def main() -> int:
     from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 
     from inmyhead_app.core.context import open_core
-    from inmyhead_app.gui.app import make_application
+    from inmyhead_app.gui.app import make_application, warm_up
     from inmyhead_app.gui.drop_zone import simulate_drop
     from inmyhead_app.gui.main_window import MainWindow
 
@@ -158,6 +158,7 @@ def main() -> int:
             make_corpus(docs, args.n_docs)
         app = make_application(sys.argv[:1])
         core = open_core(work / "data")  # not measured (the app opens it off the GUI thread)
+        warm_up(core)  # as the app does while it says "Opening your library"
         window = MainWindow(core)
         window.resize(1280, 800)
         window.show()

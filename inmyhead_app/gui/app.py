@@ -34,6 +34,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def warm_up(core: Any) -> None:
+    """Load the embedding models now, while the window says "Opening", not during the first drop.
+
+    Model loading holds the GIL for up to a second; done lazily by the first job it froze the window.
+    """
+    try:
+        core.search.search("warm up", limit=1)
+    except Exception as exc:  # an empty or unreachable store: the first job loads them instead
+        log.debug("warm-up search failed: %s", exc)
+
+
 class CoreOpener(QObject):
     """Opens the core on a plain thread (loading the model and the store takes a moment)."""
 
@@ -52,6 +63,7 @@ class CoreOpener(QObject):
             from inmyhead_app.core.context import open_core
 
             core = open_core(self._data_dir)
+            warm_up(core)
         except BaseException as exc:
             self.failed.emit(exc)
             return

@@ -39,6 +39,8 @@ library_log = logging.getLogger("inmyhead.documents.libraries")
 _MAX_LOG_RECORDS = 200
 _POLL_S = 0.05
 _PROGRESS_INTERVAL_S = 0.25
+# Optional extra work (re-reading badly spaced PDF pages) stops at this share of the time limit.
+_OPTIONAL_WORK_SHARE = 0.6
 _context_lock = threading.Lock()
 _context: Any = None
 
@@ -67,7 +69,7 @@ def parse_in_sandbox(
     receiver, sender = ctx.Pipe(duplex=False)
     process = ctx.Process(
         target=_child_main,
-        args=(sender, str(path), file_type, memory_mb * 2**20),
+        args=(sender, str(path), file_type, memory_mb * 2**20, timeout_s * _OPTIONAL_WORK_SHARE),
         name=f"inmyhead-parse-{path.name}",
         daemon=True,
     )
@@ -183,12 +185,13 @@ class _Collector(logging.Handler):
             self.records.append((record.name, record.levelno, record.getMessage()))
 
 
-def _child_main(conn: Connection, path: str, file_type: str, memory_bytes: int) -> None:
+def _child_main(conn: Connection, path: str, file_type: str, memory_bytes: int, budget_s: float) -> None:
+    deadline = time.monotonic() + budget_s
     collector = _quiet_child()
     _exit_with_parent()
     try:
         _limit_memory(memory_bytes)
-        doc = parse_file(path, file_type, _progress_sender(conn))
+        doc = parse_file(path, file_type, _progress_sender(conn), deadline)
         message: tuple[str, Any, list] = ("ok", doc.to_dict(), collector.records)
     except IngestError as exc:
         message = ("error", (exc.kind.value, exc.message, ""), collector.records)

@@ -302,3 +302,28 @@ def test_pdf_reports_progress_page_by_page(tmp_path: Path) -> None:
     seen: list[tuple[int, int]] = []
     parse_file(path, "pdf", progress=lambda done, total: seen.append((done, total)))
     assert seen == [(1, 3), (2, 3), (3, 3)]
+
+
+RUN_TOGETHER = [
+    "There are two methods of associating a file with a different filename on this system.",
+    "Hard links duplicate the name of an existing file while symbolic links point by name.",
+] * 3
+
+
+def test_pdf_words_that_pypdf_runs_together_are_read_again(tmp_path: Path) -> None:
+    # A font declaring a 1 em space glyph hides TeX-style word gaps from pypdf.
+    path = write_pdf(tmp_path / "tex.pdf", [RUN_TOGETHER, ["Index"]], word_gaps=True)
+    doc = parse_file(path, "pdf")
+    assert "There are two methods of associating a file" in doc.pages[0].text
+    assert doc.pages[1].text.strip() == "Index"
+    assert doc.warnings == []
+
+
+def test_pdf_re_reading_stops_at_the_deadline(tmp_path: Path) -> None:
+    import time
+
+    path = write_pdf(tmp_path / "tex.pdf", [RUN_TOGETHER] * 3, word_gaps=True)
+    doc = parse_file(path, "pdf", deadline=time.monotonic() - 1)
+    assert "There are two methods" in doc.pages[0].text  # one page is always re-read
+    assert "Therearetwomethods" in doc.pages[2].text
+    assert doc.warnings == ["Words run together on 2 pages; there was no time to read them again."]

@@ -1,4 +1,7 @@
-"""One parser per file type, each ``parse(path) -> ParsedDocument``; imported on first use."""
+"""One parser per file type, each ``parse(path, progress, deadline) -> ParsedDocument``, loaded on first use.
+
+``deadline`` (a ``time.monotonic()`` value) lets a parser skip optional extra work it has no time for.
+"""
 
 from __future__ import annotations
 
@@ -20,12 +23,14 @@ _MODULES = {
 assert set(_MODULES) == set(FILE_TYPES)
 
 
-def parse_file(path: str | Path, file_type: str, progress: Progress | None = None) -> ParsedDocument:
+def parse_file(
+    path: str | Path, file_type: str, progress: Progress | None = None, deadline: float | None = None
+) -> ParsedDocument:
     """Parse ``path`` as ``file_type`` here; untrusted files go through ``sandbox.parse_in_sandbox``."""
     if file_type not in _MODULES:
         raise IngestError(ErrorKind.UNSUPPORTED, f"No parser for {file_type!r} files.")
     module = importlib.import_module(f"{__name__}.{_MODULES[file_type]}")
-    return module.parse(Path(path), progress)
+    return module.parse(Path(path), progress, deadline)
 
 
 def parser_modules() -> list[str]:

@@ -28,7 +28,7 @@ _FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallba
 _PAGE_BREAK = object()  # yielded between blocks where a new page starts
 
 
-def parse(path: Path, progress: Progress | None = None) -> ParsedDocument:
+def parse(path: Path, progress: Progress | None = None, deadline: float | None = None) -> ParsedDocument:
     try:
         document = docx.Document(str(path))
         body = document.element.body

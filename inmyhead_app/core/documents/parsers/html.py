@@ -33,7 +33,7 @@ _LAST_CELL = re.compile(rf"[ ]*{_CELL}[ ]*(?=[{_PARA}{_LINE}]|$)")
 _CELLS = re.compile(rf"[ ]*{_CELL}[ ]*")
 
 
-def parse(path: Path, progress: Progress | None = None) -> ParsedDocument:
+def parse(path: Path, progress: Progress | None = None, deadline: float | None = None) -> ParsedDocument:
     text, _encoding = decode_text(read_bytes(path))
     doc = parse_html_text(text, str(path), "html")
     return require_text(doc)

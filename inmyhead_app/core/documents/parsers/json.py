@@ -15,7 +15,7 @@ from inmyhead_app.core.errors import ErrorKind, IngestError
 _TITLE_KEYS = ("title", "name", "$id")
 
 
-def parse(path: Path, progress: Progress | None = None) -> ParsedDocument:
+def parse(path: Path, progress: Progress | None = None, deadline: float | None = None) -> ParsedDocument:
     text, _encoding = decode_text(read_bytes(path))
     values = _load(text, path.name)
     lines = list(_flatten(values, ""))

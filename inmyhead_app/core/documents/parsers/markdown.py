@@ -16,7 +16,7 @@ _FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*
 _FIELD = re.compile(r"^(title|author|date)\s*:\s*(.+?)\s*$", re.M | re.I)
 
 
-def parse(path: Path, progress: Progress | None = None) -> ParsedDocument:
+def parse(path: Path, progress: Progress | None = None, deadline: float | None = None) -> ParsedDocument:
     source, _encoding = decode_text(read_bytes(path))
     fields: dict[str, str] = {}
     if match := _FRONT_MATTER.match(source):

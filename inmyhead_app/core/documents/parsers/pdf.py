@@ -10,13 +10,15 @@ from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
 from inmyhead_app.core.documents.model import Page, ParsedDocument
 from inmyhead_app.core.documents.parsers.common import Progress, clean_str, iso, require_text
+from inmyhead_app.core.documents.parsers.pdf_spacing import better_spaced, respace, runs_words_together
 from inmyhead_app.core.errors import ErrorKind, IngestError
 
+log = logging.getLogger("inmyhead.documents.pdf")
 # Broken pages are listed one by one up to this many; after that only counted.
 _MAX_PAGE_WARNINGS = 10
 
 
-def parse(path: Path, progress: Progress | None = None) -> ParsedDocument:
+def parse(path: Path, progress: Progress | None = None, deadline: float | None = None) -> ParsedDocument:
     reader = _open(path)
     doc = ParsedDocument(str(path), "pdf", [])
     _read_metadata(reader, doc)
@@ -50,6 +52,7 @@ def parse(path: Path, progress: Progress | None = None) -> ParsedDocument:
                 progress(number, count)
     finally:
         pypdf_log.removeHandler(complaints)
+    _respace_run_together(path, doc, deadline)
     if broken:
         shown = ", ".join(map(str, broken[:_MAX_PAGE_WARNINGS]))
         more = f" and {len(broken) - _MAX_PAGE_WARNINGS} more" if len(broken) > _MAX_PAGE_WARNINGS else ""
@@ -62,6 +65,24 @@ def parse(path: Path, progress: Progress | None = None) -> ParsedDocument:
     if empty and empty < count:
         doc.warnings.append(f"{empty} of {count} pages have no text layer (scanned pages are not read).")
     return require_text(doc, ": it is probably a scan (an image of pages, with no text layer)")
+
+
+def _respace_run_together(path: Path, doc: ParsedDocument, deadline: float | None) -> None:
+    flagged = [page for page in doc.pages if runs_words_together(page.text)]
+    if not flagged:
+        return
+    better = respace(path, [page.number for page in flagged], deadline)
+    fixed = 0
+    for page in flagged:
+        text = better.get(page.number, "")
+        if text.strip() and better_spaced(text, page.text):
+            page.text = text
+            fixed += 1
+    if fixed:
+        log.info("%s: %d pages re-read with real word spacing", path.name, fixed)
+    if missed := len(flagged) - len(better):
+        pages = "page" if missed == 1 else "pages"
+        doc.warnings.append(f"Words run together on {missed} {pages}; there was no time to read them again.")
 
 
 class _Complaints(logging.Handler):

@@ -9,7 +9,7 @@ from inmyhead_app.core.documents.model import Page, ParsedDocument
 from inmyhead_app.core.documents.parsers.common import Progress, require_text
 
 
-def parse(path: Path, progress: Progress | None = None) -> ParsedDocument:
+def parse(path: Path, progress: Progress | None = None, deadline: float | None = None) -> ParsedDocument:
     text, encoding = decode_text(read_bytes(path))
     doc = ParsedDocument(str(path), "txt", [Page(1, text)])
     if encoding not in ("utf-8", "ascii"):

@@ -106,6 +106,11 @@ class Core:
         self._runner = runner
         self._closed = False
 
+    @property
+    def pipeline(self) -> Any:
+        """The stages bound to this Core's providers and store (None without the store)."""
+        return self._runner.pipeline if self._runner is not None else None
+
     def start_consumer(self) -> None:
         """Recover unfinished jobs, then start the worker threads (needs the store)."""
         if self._runner is None:

@@ -260,12 +260,40 @@ class Pipeline:
         self.store.flush()
 
 
-def run_direct(pipeline: Pipeline, path: str, doc_id: str, content_hash: str, added_at: float) -> int:
-    """All stages in this thread, no job system: the baseline the benchmark compares against."""
+def run_direct(
+    pipeline: Pipeline,
+    path: str,
+    doc_id: str,
+    content_hash: str,
+    added_at: float,
+    timings: dict[str, float] | None = None,
+) -> int:
+    """All stages in this thread (metadata beside embedding, as in a job), no job system: the baseline
+    the benchmark compares the queue against. ``timings`` accumulates per-stage CPU seconds of this
+    process (the parse child's own CPU is not included)."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
     ctx = _NoContext()
-    doc = pipeline.parse(path, ctx)
-    pre = pipeline.preprocess(doc_id, doc, ctx)
-    emb = pipeline.embed(pre.chunks, ctx)
-    meta = pipeline.metadata(doc, pre.text, content_hash, ctx)
-    pipeline.write(doc_id, pipeline.points(doc_id, path, doc, pre, emb, meta, added_at))
+    clock = timings if timings is not None else {}
+
+    def timed(stage: str, fn: Callable[[], Any]) -> Any:
+        start = time.process_time()
+        try:
+            return fn()
+        finally:
+            clock[stage] = clock.get(stage, 0.0) + time.process_time() - start
+
+    doc = timed("parsing", lambda: pipeline.parse(path, ctx))
+    pre = timed("preprocessing", lambda: pipeline.preprocess(doc_id, doc, ctx))
+    with ThreadPoolExecutor(max_workers=1) as side:
+        started = time.process_time()
+        meta_future = side.submit(pipeline.metadata, doc, pre.text, content_hash, ctx)
+        emb = pipeline.embed(pre.chunks, ctx)
+        meta = meta_future.result()
+        clock["embedding+metadata"] = clock.get("embedding+metadata", 0.0) + time.process_time() - started
+    timed(
+        "storing",
+        lambda: pipeline.write(doc_id, pipeline.points(doc_id, path, doc, pre, emb, meta, added_at)),
+    )
     return len(pre.chunks)

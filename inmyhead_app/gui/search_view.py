@@ -65,9 +65,7 @@ class ResultDelegate(QStyledItemDelegate):
             )
             title = html.escape(hit.title or Path(hit.path).name)
             doc.setHtml(
-                f'<div style="font-size:11pt;font-weight:600">{title}'
-                f' <span style="color:{muted};font-weight:400;font-size:8pt">'
-                f"score {hit.score:.3f}</span></div>"
+                f'<div style="font-size:11pt;font-weight:600">{title}</div>'
                 f'<div style="color:{muted};font-size:8pt">{where}</div>'
                 + ("" if hit.chunks else f"<div>{snippet}</div>")  # the chunks below carry the text
             )

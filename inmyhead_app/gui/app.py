@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 import threading
 from pathlib import Path
@@ -144,6 +145,10 @@ class App(QObject):
         box.open()
 
     @Slot()
+    def noop(self) -> None:
+        """Lets Python run pending signal handlers (see ``install_sigint``)."""
+
+    @Slot()
     def _quit_with_error(self) -> None:
         self.app.exit(1)
 
@@ -151,6 +156,19 @@ class App(QObject):
     def _on_core_closed(self) -> None:
         self.reporter.uninstall()
         self.app.exit(self.exit_code)
+
+
+def install_sigint(runner: App) -> None:
+    """Ctrl+C in the terminal quits gracefully (the core closes), like the Quit menu item."""
+
+    def on_sigint(_signum: int, _frame: Any) -> None:
+        runner.window.request_quit()
+
+    signal.signal(signal.SIGINT, on_sigint)
+    # Python runs signal handlers only between bytecodes: wake it up now and then.
+    runner.wakeup = QTimer(runner)
+    runner.wakeup.timeout.connect(runner.noop)
+    runner.wakeup.start(300)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -165,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         driver = ScreenshotDriver(runner, Path(args.screenshot), args.files, args.query, args.timeout)
         driver.start()
     runner.start()
-    QTimer.singleShot(0, lambda: None)  # let Ctrl+C reach Python between events
+    install_sigint(runner)
     code = app.exec()
     return code or runner.exit_code
 

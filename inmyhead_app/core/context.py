@@ -160,7 +160,9 @@ def open_core(
         setup_logging(folder)
     settings = Settings(folder, overrides)
     lock = None
-    if with_store:
+    # Redis + a Qdrant server are made for many processes; otherwise one process owns the folder.
+    shared = settings["queue"] == "redis" and settings["store"] == "server"
+    if with_store and not shared:
         lock = _FolderLock(folder)
         lock.acquire()
     db = JobsDB(folder)
@@ -199,7 +201,8 @@ def open_core(
     except BaseException:
         jobs.close()
         db.close()
-        lock.release()
+        if lock is not None:
+            lock.release()
         raise
     if start_consumer:
         core.start_consumer()

@@ -41,6 +41,8 @@ _POLL_S = 0.05
 _PROGRESS_INTERVAL_S = 0.25
 # Optional extra work (re-reading badly spaced PDF pages) stops at this share of the time limit.
 _OPTIONAL_WORK_SHARE = 0.6
+# Failures that a file caught half-written would also produce.
+_MAYBE_INCOMPLETE = frozenset({ErrorKind.EMPTY, ErrorKind.CORRUPT, ErrorKind.NO_TEXT, ErrorKind.UNSUPPORTED})
 _context_lock = threading.Lock()
 _context: Any = None
 
@@ -64,6 +66,42 @@ def parse_in_sandbox(
     """
     path = Path(path)
     check_readable(path, max_bytes)
+    before = _stamp(path)
+    try:
+        doc = _parse_in_child(path, file_type, timeout_s, memory_mb, max_bytes, cancelled, progress)
+    except IngestError as exc:
+        if exc.kind in _MAYBE_INCOMPLETE and _stamp(path) != before:
+            raise _still_changing(path) from exc
+        raise
+    if _stamp(path) != before:
+        raise _still_changing(path)
+    return doc
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
+
+
+def _still_changing(path: Path) -> IngestError:
+    # FILE_BUSY is transient: the job is retried after a back-off, by when the copy has finished.
+    return IngestError(
+        ErrorKind.FILE_BUSY, f"{path.name} changed while it was being read (still being written?)."
+    )
+
+
+def _parse_in_child(
+    path: Path,
+    file_type: str | None,
+    timeout_s: float,
+    memory_mb: int,
+    max_bytes: int | None,
+    cancelled: Callable[[], bool] | None,
+    progress: Progress | None,
+) -> ParsedDocument:
     file_type = file_type or detect_type(path, max_bytes)
     ctx = _get_context()
     receiver, sender = ctx.Pipe(duplex=False)
@@ -73,8 +111,13 @@ def parse_in_sandbox(
         name=f"inmyhead-parse-{path.name}",
         daemon=True,
     )
-    process.start()
-    sender.close()
+    try:
+        process.start()
+    except OSError as exc:
+        receiver.close()
+        raise IngestError(ErrorKind.INTERNAL, f"Could not start the document reader: {exc}") from exc
+    finally:
+        sender.close()
     try:
         message = _wait(process, receiver, path, timeout_s, memory_mb, cancelled, progress)
     finally:

@@ -162,3 +162,16 @@ def test_page_progress_reaches_the_caller_thread(tmp_path: Path) -> None:
     assert seen[-1][:2] == (40, 40)
     assert [d for d, _, _ in seen] == sorted(d for d, _, _ in seen)
     assert {name for _, _, name in seen} == {threading.current_thread().name}
+
+
+def test_a_file_that_changes_while_read_is_busy_not_broken(tmp_path: Path) -> None:
+    path = write_pdf(tmp_path / "downloading.pdf", [[f"page {n}"] for n in range(1, 21)])
+
+    def still_downloading(done: int, total: int) -> None:
+        with open(path, "ab") as handle:
+            handle.write(b"% more bytes arriving\n")
+
+    error = sandbox_failure(path, progress=still_downloading)
+    assert error.kind == ErrorKind.FILE_BUSY
+    assert error.transient
+    assert "changed while it was being read" in error.message

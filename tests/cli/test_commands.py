@@ -142,3 +142,32 @@ def test_ingest_process_keeps_the_console_clean(tmp_path: Path) -> None:
     statuses = {Path(line["path"]).name: line["status"] for line in json_lines(result.stdout)}
     assert statuses == {"a.txt": "indexed", "b.pdf": "failed"}
     assert (data / "logs" / "inmyhead.log").is_file()
+
+
+@pytest.mark.slow
+def test_second_process_cooperates_or_refuses(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """While a worker owns the data folder: ``ingest`` queues for it and waits; ``search`` refuses."""
+    from inmyhead_app.cli import main
+
+    data = tmp_path / "data"
+    docs = tmp_path / "docs"
+    write_docs(docs, 2)
+    cli = str(Path(sys.executable).parent / "inmyhead")
+    owner = subprocess.Popen(
+        [cli, "worker", "--data-dir", str(data)], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
+    )
+    try:
+        assert "workers on" in owner.stderr.readline()  # it is up and holds the lock
+        code = main(["ingest", str(docs), "--json", "--data-dir", str(data)])
+        captured = capsys.readouterr()
+        assert code == 0 and "Another In My Head process" in captured.err
+        assert {line["status"] for line in json_lines(captured.out)} == {"indexed"}
+
+        code = main(["search", "river", "--json", "--data-dir", str(data)])
+        captured = capsys.readouterr()
+        assert code == 2 and f"pid {owner.pid}" in captured.err
+        code = main(["docs", "--json", "--data-dir", str(data)])  # the catalog needs no lock
+        assert code == 0 and len(json.loads(capsys.readouterr().out)) == 2
+    finally:
+        owner.terminate()  # SIGTERM: a graceful stop
+        assert owner.wait(60) == 0

@@ -9,6 +9,7 @@ the whole queue instead of failing every job behind it.
 from __future__ import annotations
 
 import copy
+import errno
 import logging
 import os
 import random
@@ -165,6 +166,13 @@ class JobRunner:
                     self._on_error(job, artefacts, error)
             else:
                 self._on_error(job, artefacts, error)
+        except OSError as error:
+            if error.errno != errno.ENOSPC:
+                log.exception("job %s (%s) failed unexpectedly", job_id, record.path)
+                self._on_error(job, artefacts, IngestError(ErrorKind.INTERNAL, f"Unexpected error: {error}"))
+            else:
+                message = "The disk is full: free some space, then retry."
+                self._on_error(job, artefacts, IngestError(ErrorKind.DISK_FULL, message))
         except Exception as error:
             log.exception("job %s (%s) failed unexpectedly", job_id, record.path)
             self._on_error(job, artefacts, IngestError(ErrorKind.INTERNAL, f"Unexpected error: {error}"))

@@ -212,7 +212,7 @@ class _Output:
 
     def note(self, text: str) -> None:
         if self.progress is not None:
-            self.progress.console.print(text)
+            self.progress.console.print(text, markup=False, highlight=False)
         else:
             print(f"inmyhead: {text}", file=sys.stderr)
 
@@ -225,7 +225,7 @@ class _Output:
             detail = line["error_message"]
         text = f"{line['status']:<9} {line['path']}  {detail}"
         if self.progress is not None:
-            self.progress.console.print(text)
+            self.progress.console.print(text, markup=False, highlight=False)
         else:
             print(text, flush=True)
 

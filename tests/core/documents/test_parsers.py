@@ -327,3 +327,20 @@ def test_pdf_re_reading_stops_at_the_deadline(tmp_path: Path) -> None:
     assert "There are two methods" in doc.pages[0].text  # one page is always re-read
     assert "Therearetwomethods" in doc.pages[2].text
     assert doc.warnings == ["Words run together on 2 pages; there was no time to read them again."]
+
+
+@pytest.mark.parametrize(
+    ("raw", "title"),
+    [
+        ("Microsoft Word - Boiler Report Final", "Boiler Report Final"),
+        ("Microsoft Word - report.docx", None),
+        ("Binder1.pdf", None),
+        ("Untitled", None),
+        ("  Geometrie und   Topologie ", "Geometrie und Topologie"),
+    ],
+)
+def test_placeholder_titles_from_authoring_tools_are_dropped(
+    tmp_path: Path, raw: str, title: str | None
+) -> None:
+    doc = parse_file(write_pdf(tmp_path / "t.pdf", [["text"]], title=raw), "pdf")
+    assert doc.title == title

@@ -18,7 +18,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from inmyhead_app.core.documents.model import Page, ParsedDocument
-from inmyhead_app.core.documents.parsers.common import Progress, clean_str, iso, require_text
+from inmyhead_app.core.documents.parsers.common import Progress, clean_str, iso, require_text, useful_title
 from inmyhead_app.core.errors import ErrorKind, IngestError
 
 _P, _TBL, _TR, _TC, _SDT = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc"), qn("w:sdt")
@@ -158,7 +158,7 @@ def _read_core_properties(document: docx.document.Document, doc: ParsedDocument)
         return
     try:
         props = document.core_properties
-        doc.title = clean_str(props.title)
+        doc.title = useful_title(props.title)
         doc.author = clean_str(props.author)
         doc.created = iso(props.created)
         doc.modified = iso(props.modified)

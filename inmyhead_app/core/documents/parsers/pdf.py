@@ -9,7 +9,7 @@ from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
 from inmyhead_app.core.documents.model import Page, ParsedDocument
-from inmyhead_app.core.documents.parsers.common import Progress, clean_str, iso, require_text
+from inmyhead_app.core.documents.parsers.common import Progress, clean_str, iso, require_text, useful_title
 from inmyhead_app.core.documents.parsers.pdf_spacing import better_spaced, respace, runs_words_together
 from inmyhead_app.core.errors import ErrorKind, IngestError
 
@@ -123,7 +123,7 @@ def _read_metadata(reader: PdfReader, doc: ParsedDocument) -> None:
         info = reader.metadata
         if info is None:
             return
-        doc.title = clean_str(info.title)
+        doc.title = useful_title(info.title)
         doc.author = clean_str(info.author)
         doc.created = iso(info.creation_date)
         doc.modified = iso(info.modification_date)

@@ -17,6 +17,7 @@ from pathlib import Path
 from sysdeps import SystemDeps, system_deps
 
 PACKAGING = Path(__file__).resolve().parent
+APP_ICON = PACKAGING.parent / "resources" / "icons" / "inmyhead.svg"  # the one the window shows too
 PACKAGE = "inmyhead"
 INSTALL_DIR = Path("opt") / PACKAGE
 COMMANDS = ("inmyhead", "inmyhead-gui")
@@ -58,7 +59,7 @@ def copy_bundle(bundle: Path, dest: Path) -> None:
 
 def write_icons(root: Path) -> None:
     hicolor = root / "usr/share/icons/hicolor"
-    svg = PACKAGING / "icons" / "inmyhead.svg"
+    svg = APP_ICON
     (hicolor / "scalable/apps").mkdir(parents=True)
     shutil.copyfile(svg, hicolor / "scalable/apps" / f"{PACKAGE}.svg")
     subprocess.run(
@@ -82,25 +83,27 @@ def validate_desktop_file(path: Path) -> None:
             raise SystemExit(f"{path} lacks {key}")
 
 
-def write_docs(root: Path, bundle: Path) -> None:
+def write_docs(root: Path) -> None:
     doc = root / "usr/share/doc" / PACKAGE
     doc.mkdir(parents=True)
-    model_licence = bundle / "_internal/resources/models/all-MiniLM-L6-v2/LICENSE"
     (doc / "copyright").write_text(
         "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"
         "Upstream-Name: In My Head\n\n"
         "Files: *\n"
-        "License: Apache-2.0\n"
-        " On Debian systems the full text is in /usr/share/common-licenses/Apache-2.0.\n\n"
-        "Files: opt/inmyhead/_internal/resources/models/all-MiniLM-L6-v2/*\n"
+        "Copyright: the In My Head developers\n"
+        "License: Apache-2.0\n\n"
+        f"Files: {INSTALL_DIR}/_internal/resources/models/all-MiniLM-L6-v2/*\n"
         "Copyright: the sentence-transformers authors\n"
         "License: Apache-2.0\n"
-        " See LICENSE and NOTICE in that folder; the text follows.\n .\n"
-        + "".join(f" {line}\n" if line.strip() else " .\n" for line in model_licence.read_text().splitlines())
-        + "\nFiles: opt/inmyhead/_internal/*\n"
+        " The model's LICENSE and NOTICE are in that folder.\n\n"
+        f"Files: {INSTALL_DIR}/_internal/*\n"
+        "Copyright: their respective authors\n"
         "License: various\n"
-        " Third-party components (Python, Qt/PySide6 under LGPLv3, ONNX Runtime, Qdrant, ...)\n"
-        " are listed in /opt/inmyhead/_internal/THIRD-PARTY.md.\n",
+        " Python, Qt/PySide6 (LGPLv3), ONNX Runtime, Qdrant and the other bundled components are\n"
+        f" listed in /{INSTALL_DIR}/_internal/THIRD-PARTY.md.\n\n"
+        "License: Apache-2.0\n"
+        " On Debian systems the full text of the Apache License 2.0 is in\n"
+        " /usr/share/common-licenses/Apache-2.0.\n",
         encoding="utf-8",
     )
 
@@ -142,7 +145,7 @@ def stage(bundle: Path, root: Path, version: str, arch: str) -> tuple[SystemDeps
     shutil.copyfile(PACKAGING / "linux" / f"{PACKAGE}.desktop", desktop)
     validate_desktop_file(desktop)
     write_icons(root)
-    write_docs(root, bundle)
+    write_docs(root)
     deps = system_deps(bundle)
     installed_kib = write_control(root, version, arch, deps)
     for path in root.rglob("*"):  # dpkg wants 0755 directories and no group/world-writable files

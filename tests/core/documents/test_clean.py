@@ -70,3 +70,7 @@ def test_clean_document_keeps_page_numbers_and_metadata() -> None:
     assert [(p.number, p.text) for p in cleaned.pages] == [(3, "a b"), (4, "cd")]
     assert (cleaned.title, cleaned.warnings) == ("T", ["w"])
     assert doc.pages[0].text == " a\u00a0b "  # the original is not modified
+
+
+def test_typeset_minus_signs_become_the_hyphen_people_type() -> None:
+    assert clean_text("bash \u2212\u2212posix and non\u2011breaking") == "bash --posix and non-breaking"

@@ -344,3 +344,27 @@ def test_placeholder_titles_from_authoring_tools_are_dropped(
 ) -> None:
     doc = parse_file(write_pdf(tmp_path / "t.pdf", [["text"]], title=raw), "pdf")
     assert doc.title == title
+
+
+def test_docx_pages_follow_words_last_rendering(tmp_path: Path) -> None:
+    import docx
+    from docx.oxml import parse_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    document = docx.Document()
+    document.add_paragraph("Page one text.")
+    # Word records where its last layout broke pages, even inside a paragraph...
+    split = document.add_paragraph("Start of a long paragraph")
+    split._p.append(parse_xml(f"<w:r {w}><w:lastRenderedPageBreak/><w:t>that ends on page two.</w:t></w:r>"))
+    # ...and when it has, a hard break must not count a second time.
+    document.add_paragraph().add_run().add_break(docx.enum.text.WD_BREAK.PAGE)
+    after = document.add_paragraph()
+    after._p.append(parse_xml(f"<w:r {w}><w:lastRenderedPageBreak/><w:t>Page three.</w:t></w:r>"))
+    path = tmp_path / "rendered.docx"
+    document.save(str(path))
+    doc = parse_file(path, "docx")
+    assert [page.text for page in doc.pages] == [
+        "Page one text.\n\nStart of a long paragraph",
+        "that ends on page two.",
+        "Page three.",
+    ]

@@ -30,12 +30,11 @@ test: setup
 lint: setup
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 
-bench: setup
-	$(PY) bench/run_all.py
+bench: setup  # BENCH_ARGS="--full" for the README's sizes, "--only retrieval" for one
+	$(PY) bench/run_all.py $(BENCH_ARGS)
 
-package: setup
-	$(PY) -m pip install --quiet -e '.[package]'
-	$(PY) packaging/build.py
+package: setup  # PyInstaller comes with the dev extra; PACKAGE_ARGS="--compression xz" for a smaller .deb
+	$(PY) packaging/build.py $(PACKAGE_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist resources/models

@@ -38,6 +38,8 @@ library_log = logging.getLogger("inmyhead.documents.libraries")
 
 _MAX_LOG_RECORDS = 200
 _POLL_S = 0.05
+# Linux enforces an address-space limit (RLIMIT_AS); elsewhere the parent watches resident memory.
+ADDRESS_SPACE_LIMIT = sys.platform.startswith("linux")
 _PROGRESS_INTERVAL_S = 0.25
 # Optional extra work (re-reading badly spaced PDF pages) stops at this share of the time limit.
 _OPTIONAL_WORK_SHARE = 0.6
@@ -107,7 +109,14 @@ def _parse_in_child(
     receiver, sender = ctx.Pipe(duplex=False)
     process = ctx.Process(
         target=_child_main,
-        args=(sender, str(path), file_type, memory_mb * 2**20, timeout_s * _OPTIONAL_WORK_SHARE),
+        args=(
+            sender,
+            str(path),
+            file_type,
+            memory_mb * 2**20,
+            ADDRESS_SPACE_LIMIT,
+            timeout_s * _OPTIONAL_WORK_SHARE,
+        ),
         name=f"inmyhead-parse-{path.name}",
         daemon=True,
     )
@@ -125,6 +134,7 @@ def _parse_in_child(
             process.kill()
         process.join()
         receiver.close()
+        process.close()
     status, payload, records = message
     for name, level, text in records:
         library_log.debug("%s (%s, %s): %s", path.name, name, logging.getLevelName(level), text)
@@ -146,8 +156,7 @@ def _wait(
     progress: Progress | None,
 ) -> tuple[str, Any, list[tuple[str, int, str]]]:
     deadline = time.monotonic() + timeout_s
-    # Where RLIMIT_AS is not enforced (macOS, Windows) the parent watches the child's resident memory.
-    watcher = _rss_watcher(process.pid) if not sys.platform.startswith("linux") else None
+    watcher = None if ADDRESS_SPACE_LIMIT else _rss_watcher(process.pid)
     while True:
         if receiver.poll(_POLL_S):
             try:
@@ -228,12 +237,15 @@ class _Collector(logging.Handler):
             self.records.append((record.name, record.levelno, record.getMessage()))
 
 
-def _child_main(conn: Connection, path: str, file_type: str, memory_bytes: int, budget_s: float) -> None:
+def _child_main(
+    conn: Connection, path: str, file_type: str, memory_bytes: int, limit_address_space: bool, budget_s: float
+) -> None:
     deadline = time.monotonic() + budget_s
     collector = _quiet_child()
     _exit_with_parent()
     try:
-        _limit_memory(memory_bytes)
+        if limit_address_space:
+            _limit_memory(memory_bytes)
         doc = parse_file(path, file_type, _progress_sender(conn), deadline)
         message: tuple[str, Any, list] = ("ok", doc.to_dict(), collector.records)
     except IngestError as exc:
@@ -301,9 +313,7 @@ def _quiet_child() -> _Collector:
 
 
 def _limit_memory(memory_bytes: int) -> None:
-    """Cap the address space on Linux: allocations beyond the cap fail with MemoryError in the child."""
-    if not sys.platform.startswith("linux"):
-        return
+    """Cap the address space: allocations beyond the cap fail with MemoryError in the child."""
     import resource
 
     # The cap counts on top of what the child already maps (interpreter and parser libraries).

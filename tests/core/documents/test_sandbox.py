@@ -175,3 +175,25 @@ def test_a_file_that_changes_while_read_is_busy_not_broken(tmp_path: Path) -> No
     assert error.kind == ErrorKind.FILE_BUSY
     assert error.transient
     assert "changed while it was being read" in error.message
+
+
+def test_spawned_children_work_where_there_is_no_fork_server(tmp_path: Path, monkeypatch) -> None:
+    # Windows has only "spawn": the child imports everything itself and gets its arguments pickled.
+    import multiprocessing
+
+    from inmyhead_app.core.documents import sandbox
+
+    monkeypatch.setattr(sandbox, "_context", multiprocessing.get_context("spawn"))
+    path = rich_docx(tmp_path / "report.docx")
+    assert parse_in_sandbox(path) == parse_file(path, "docx")
+
+
+def test_without_an_address_space_limit_the_parent_stops_a_memory_bomb(tmp_path: Path, monkeypatch) -> None:
+    # macOS and Windows do not enforce RLIMIT_AS: there the parent watches the child's resident memory.
+    from inmyhead_app.core.documents import sandbox
+
+    monkeypatch.setattr(sandbox, "ADDRESS_SPACE_LIMIT", False)
+    path = docx_bomb(tmp_path / "bomb.docx", inflated_mb=300)
+    error = sandbox_failure(path, memory_mb=200)
+    assert error.kind == ErrorKind.OUT_OF_MEMORY
+    assert "more than 200 MB" in error.message

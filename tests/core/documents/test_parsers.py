@@ -368,3 +368,15 @@ def test_docx_pages_follow_words_last_rendering(tmp_path: Path) -> None:
         "that ends on page two.",
         "Page three.",
     ]
+
+
+def test_docbook_navigation_and_empty_layout_rows_are_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "ch03.html"
+    path.write_text(
+        '<html><body><div class="navheader"><table><tr><td><a href="ch02.html">Prev</a></td><td></td>'
+        '</tr></table></div><div class="chapter"><p>It is wise to know how the system starts.</p>'
+        "<table><tr><td></td><td> </td></tr><tr><td>init</td><td>systemd</td></tr></table></div>"
+        '<div class="navfooter">Chapter 4. Authentication</div></body></html>',
+        encoding="utf-8",
+    )
+    assert parse_file(path, "html").text == "It is wise to know how the system starts.\n\ninit | systemd"

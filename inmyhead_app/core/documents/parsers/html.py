@@ -16,7 +16,7 @@ _INVISIBLE = ("script", "style", "noscript", "template", "svg", "canvas", "ifram
 _BOILERPLATE_TAGS = ("nav", "aside", "footer", "form", "button", "select", "dialog")
 _BOILERPLATE_ROLES = {"navigation", "banner", "contentinfo", "search", "complementary", "menu", "menubar"}
 _BOILERPLATE_NAMES = re.compile(
-    r"(^|[\s_-])(nav|navbar|navigation|menu|sidebar|sphinxsidebar|breadcrumbs?|footer|related|"
+    r"(^|[\s_-])(nav\w*|menu|sidebar|sphinxsidebar|breadcrumbs?|footer|related|"
     r"skip-?link|cookie-?banner|cookies|toc-?sidebar|headerlink)($|[\s_-])",
     re.I,
 )
@@ -30,6 +30,7 @@ _PARA, _LINE, _CELL = "\ue000", "\ue001", "\ue002"
 _SPACES = re.compile(r"[ \t\r\n\f\v]+")
 _BREAKS = re.compile(rf"[ ]*([{_PARA}{_LINE}][ ]*)+")
 _LAST_CELL = re.compile(rf"[ ]*{_CELL}[ ]*(?=[{_PARA}{_LINE}]|$)")
+_BLANK_RUNS = re.compile(r"\n{3,}")
 _CELLS = re.compile(rf"[ ]*{_CELL}[ ]*")
 
 
@@ -141,4 +142,7 @@ def element_text(root: Tag) -> str:
     text = root.get_text()
     text = _CELLS.sub(" | ", _LAST_CELL.sub("", text))
     text = _BREAKS.sub(lambda m: "\n\n" if _PARA in m.group(0) else "\n", text)
-    return "\n".join(line.rstrip() for line in text.strip().split("\n")).replace("\u00a0", " ")
+    lines = [line.rstrip() for line in text.strip().split("\n")]
+    # Rows of empty table cells (layout tables) leave only separators behind.
+    text = "\n".join(line for line in lines if not line or line.strip(" |"))
+    return _BLANK_RUNS.sub("\n\n", text).replace("\u00a0", " ").strip()

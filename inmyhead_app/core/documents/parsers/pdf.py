@@ -40,6 +40,8 @@ def parse(path: Path, progress: Progress | None = None, deadline: float | None =
             complaints.count = 0
             try:
                 text = pages[number - 1].extract_text() or ""
+            except MemoryError:
+                raise  # the sandbox's memory cap: the document fails as a whole
             except Exception:  # pypdf raises many types on malformed pages; the page is skipped, not the file
                 text = ""
                 broken.append(number)
@@ -127,6 +129,8 @@ def _read_metadata(reader: PdfReader, doc: ParsedDocument) -> None:
         doc.author = clean_str(info.author)
         doc.created = iso(info.creation_date)
         doc.modified = iso(info.modification_date)
+    except MemoryError:
+        raise
     except Exception:  # unreadable metadata must not cost the document its text
         doc.warnings.append("The document's metadata (title, author, dates) could not be read.")
 

@@ -49,7 +49,6 @@ def respace(path: Path, numbers: list[int], deadline: float | None = None) -> di
     (a ``time.monotonic()`` value): pages it had no time for are left out."""
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LTTextContainer
-    from pdfminer.pdfparser import PDFSyntaxError
 
     numbers = sorted(numbers)
     texts: dict[int, str] = {}
@@ -59,6 +58,8 @@ def respace(path: Path, numbers: list[int], deadline: float | None = None) -> di
             texts[number] = "".join(item.get_text() for item in layout if isinstance(item, LTTextContainer))
             if deadline is not None and time.monotonic() > deadline:
                 break
-    except (PDFSyntaxError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
-        log.info("pdfminer could not re-read %s: %s", path.name, exc)
+    except MemoryError:
+        raise
+    except Exception as exc:  # a second opinion only: whatever breaks it, pypdf's text stands
+        log.info("pdfminer could not re-read %s: %s: %s", path.name, type(exc).__name__, exc)
     return texts

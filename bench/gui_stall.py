@@ -138,6 +138,11 @@ def main() -> int:
     parser.add_argument("--heartbeat-ms", type=int, default=10)
     parser.add_argument("--timeout", type=float, default=3600.0)
     parser.add_argument("--trace", action="store_true", help="print the GUI thread's stack during stalls")
+    parser.add_argument(
+        "--simulated",
+        action="store_true",
+        help="a simulated core (sleeping stages, same events): isolates the GUI's own cost",
+    )
     args = parser.parse_args()
     if not args.show:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -157,8 +162,15 @@ def main() -> int:
         else:
             make_corpus(docs, args.n_docs)
         app = make_application(sys.argv[:1])
-        core = open_core(work / "data")  # not measured (the app opens it off the GUI thread)
-        warm_up(core)  # as the app does while it says "Opening your library"
+        if args.simulated:
+            sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+            from tests.gui.fake_core import FakeCore
+
+            (work / "data").mkdir()
+            core = FakeCore(work / "data", step_s=0.002)
+        else:
+            core = open_core(work / "data")  # not measured (the app opens it off the GUI thread)
+            warm_up(core)  # as the app does while it says "Opening your library"
         window = MainWindow(core)
         window.resize(1280, 800)
         window.show()
@@ -194,6 +206,7 @@ def main() -> int:
         def check() -> None:
             if finished() or time.monotonic() - state["start"] > args.timeout:
                 state["end"] = time.monotonic()
+                state["cpu1"] = time.thread_time()
                 state["measuring"] = False
                 poll.stop()
                 window.request_quit()
@@ -204,6 +217,7 @@ def main() -> int:
         window.core_closed.connect(app.quit)
 
         def begin() -> None:
+            state["cpu0"] = time.thread_time()
             clock.start()
             state["last"] = clock.nsecsElapsed()
             state["measuring"] = True
@@ -233,6 +247,10 @@ def main() -> int:
             "stalls_over_50ms": sum(1 for s in stalls if s > 50),
             "events_received": window.bridge.events_received,
             "bridge_ticks": window.bridge.ticks_emitted,
+            "gui_thread_cpu_s": round(state.get("cpu1", 0.0) - state.get("cpu0", 0.0), 2),
+            "core": "simulated" if args.simulated else "real",
+            "load_avg_1min_at_end": round(os.getloadavg()[0], 1),
+            "cpus": os.cpu_count(),
             "platform": app.platformName(),
         }
         print(json.dumps(result))

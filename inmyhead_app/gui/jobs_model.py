@@ -180,18 +180,17 @@ class JobsModel(QAbstractTableModel):
 
     @Slot(list)
     def upsert(self, records: list[JobRecord]) -> None:
-        """Replace known jobs in place (one dataChanged over the touched span) and append new ones."""
+        """Replace known jobs in place (one dataChanged per run of adjacent rows) and append new ones."""
         fresh: list[JobRecord] = []
-        first = last = -1
+        changed: list[int] = []
         for record in records:
             row = self._rows.get(record.id)
             if row is None:
                 fresh.append(record)
                 continue
             self._jobs[row] = record
-            first = row if first < 0 else min(first, row)
-            last = max(last, row)
-        if first >= 0:
+            changed.append(row)
+        for first, last in _runs(changed):
             self.dataChanged.emit(self.index(first, 0), self.index(last, len(Column) - 1))
         if fresh:
             start = len(self._jobs)
@@ -241,6 +240,17 @@ class JobsModel(QAbstractTableModel):
 
     def now(self) -> float:
         return time.time()
+
+
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    """[5, 1, 2, 3, 9] -> [(1, 3), (5, 5), (9, 9)]: the proxy and the view then touch only those rows."""
+    runs: list[tuple[int, int]] = []
+    for row in sorted(set(rows)):
+        if runs and row == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    return runs
 
 
 # The state filter's choices: label -> states shown.

@@ -10,6 +10,7 @@ has finished. A stall is how late a heartbeat came. Prints one JSON object. Targ
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import random
@@ -150,7 +151,7 @@ def main() -> int:
     from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 
     from inmyhead_app.core.context import open_core
-    from inmyhead_app.gui.app import make_application, warm_up
+    from inmyhead_app.gui.app import freeze_long_lived_objects, make_application, warm_up
     from inmyhead_app.gui.drop_zone import simulate_drop
     from inmyhead_app.gui.main_window import MainWindow
 
@@ -172,6 +173,7 @@ def main() -> int:
             core = open_core(work / "data")  # not measured (the app opens it off the GUI thread)
             warm_up(core)  # as the app does while it says "Opening your library"
         window = MainWindow(core)
+        freeze_long_lived_objects()  # as the app does once the core has opened
         window.resize(1280, 800)
         window.show()
 
@@ -216,6 +218,17 @@ def main() -> int:
         poll.timeout.connect(check)
         window.core_closed.connect(app.quit)
 
+        gc_pauses: list[float] = []
+        gc_start = [0.0]
+
+        def on_gc(phase: str, _info: dict) -> None:  # any thread: a collection stops them all
+            if phase == "start":
+                gc_start[0] = time.perf_counter()
+            elif state["measuring"]:
+                gc_pauses.append((time.perf_counter() - gc_start[0]) * 1000)
+
+        gc.callbacks.append(on_gc)
+
         def begin() -> None:
             state["cpu0"] = time.thread_time()
             clock.start()
@@ -247,6 +260,7 @@ def main() -> int:
             "stalls_over_50ms": sum(1 for s in stalls if s > 50),
             "events_received": window.bridge.events_received,
             "bridge_ticks": window.bridge.ticks_emitted,
+            "gc_worst_pause_ms": round(max(gc_pauses, default=0.0), 2),
             "gui_thread_cpu_s": round(state.get("cpu1", 0.0) - state.get("cpu0", 0.0), 2),
             "core": "simulated" if args.simulated else "real",
             "load_avg_1min_at_end": round(os.getloadavg()[0], 1),

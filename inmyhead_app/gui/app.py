@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import signal
@@ -46,6 +47,16 @@ def warm_up(core: Any) -> None:
         log.debug("warm-up search failed: %s", exc)
 
 
+def freeze_long_lived_objects() -> None:
+    """Keep the garbage collector's full passes short once everything long-lived is loaded.
+
+    A full collection holds the GIL and so stalls the GUI thread; with the models, Qdrant and Qt
+    loaded it walked every one of their objects (over 100 ms measured by bench/gui_stall.py).
+    Frozen objects are never collected, so this runs once, after the core opened.
+    """
+    gc.freeze()
+
+
 class CoreOpener(QObject):
     """Opens the core on a plain thread (loading the model and the store takes a moment)."""
 
@@ -65,6 +76,7 @@ class CoreOpener(QObject):
 
             core = open_core(self._data_dir)
             warm_up(core)
+            freeze_long_lived_objects()
         except BaseException as exc:
             self.failed.emit(exc)
             return

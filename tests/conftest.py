@@ -13,6 +13,8 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.pop("INMYHEAD_DATA_DIR", None)
 for _var in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_BASE_URL"):
     os.environ.pop(_var, None)
+# Child processes (CLI, workers) never reach the user's real keyring either.
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DIR = REPO_ROOT.parent / "shared"
@@ -25,6 +27,19 @@ def shared_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"needs ../shared/{'/'.join(parts)} (the shared corpus is not beside this checkout)")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _no_real_keyring():
+    """Every test runs against an empty in-memory keyring, never the user's own."""
+    import keyring
+
+    from tests.helpers.fake_keyring import MemoryKeyring
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    yield
+    keyring.set_keyring(previous)
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+
+from inmyhead_app.core.config import declaration
 
 COMMAND_MODULES = ("ingest", "library", "jobs", "worker", "migrate")
 
@@ -30,15 +33,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Provider and store choices: a flag wins over the environment variable, which wins over settings.
+PROVIDER_FLAGS = (
+    ("--embedder", "INMYHEAD_EMBEDDER", "embedder"),
+    ("--metadata", "INMYHEAD_METADATA", "metadata"),
+    ("--store", "INMYHEAD_STORE", "store"),
+)
+
+
 def add_common_options(parser: argparse.ArgumentParser) -> None:
     """Options every command takes."""
     parser.add_argument(
         "--data-dir", metavar="DIR", help="data folder (default: $INMYHEAD_DATA_DIR or the platform's)"
     )
+    for flag, env, key in PROVIDER_FLAGS:
+        setting = declaration(key)
+        parser.add_argument(
+            flag, choices=setting.choices, help=f"{setting.label.lower()} for this run (or ${env})"
+        )
+
+
+def apply_provider_flags(args: argparse.Namespace) -> None:
+    """Hand the flags to Settings through their environment variables, so worker processes inherit them."""
+    for flag, env, _key in PROVIDER_FLAGS:
+        value = getattr(args, flag.removeprefix("--"), None)
+        if value:
+            os.environ[env] = value
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    apply_provider_flags(args)
     try:
         return int(args.handler(args) or 0)
     except KeyboardInterrupt:

@@ -99,7 +99,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "store",
         str,
-        "local",
+        "edge",
         "Vector store",
         "Edge embeds the Qdrant engine (fast, for large libraries); local is qdrant-client's local "
         "mode; server uses a Qdrant server at the URL below.",

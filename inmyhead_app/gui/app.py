@@ -47,14 +47,20 @@ def warm_up(core: Any) -> None:
         log.debug("warm-up search failed: %s", exc)
 
 
+# Full collections are what stall: young ones stay cheap, full ones become rare and the window
+# runs one when the queue goes idle (main_window.collect_garbage).
+GC_THRESHOLDS = (2000, 20, 100)
+
+
 def freeze_long_lived_objects() -> None:
-    """Keep the garbage collector's full passes short once everything long-lived is loaded.
+    """Keep the garbage collector's passes short once everything long-lived is loaded.
 
     A full collection holds the GIL and so stalls the GUI thread; with the models, Qdrant and Qt
-    loaded it walked every one of their objects (over 100 ms measured by bench/gui_stall.py).
-    Frozen objects are never collected, so this runs once, after the core opened.
+    loaded it walked all of their objects (120-260 ms measured by bench/gui_stall.py). Frozen
+    objects are never collected, so this runs once, after the core opened.
     """
     gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 class CoreOpener(QObject):

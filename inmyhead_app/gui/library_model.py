@@ -154,7 +154,7 @@ class LibraryModel(QAbstractTableModel):
         for row, doc in enumerate(self._docs):
             known[doc.doc_id] = row
             fresh = incoming[doc.doc_id]
-            if fresh != doc:
+            if _version(fresh) != _version(doc):
                 self._docs[row] = fresh
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(LibColumn) - 1))
         new = [doc for doc in documents if doc.doc_id not in known]
@@ -163,6 +163,11 @@ class LibraryModel(QAbstractTableModel):
             self.beginInsertRows(QModelIndex(), start, start + len(new) - 1)
             self._docs.extend(new)
             self.endInsertRows()
+
+
+def _version(doc: Any) -> tuple:
+    """What the table shows of a document, cheap to compare (a full dataclass compare walks metadata)."""
+    return (doc.content_hash, doc.title, doc.chunks, doc.pages, doc.language, doc.added_at, doc.path)
 
 
 class LibraryFilterModel(QSortFilterProxyModel):

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, QUrl, Signal, Slot
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -41,6 +41,7 @@ class LibraryView(QWidget):
         self._core: Any = None
         self._loading = False
         self._reload_again = False
+        self._stale = False
         self.model = LibraryModel(self)
         self.proxy = LibraryFilterModel(self)
         self.proxy.setSourceModel(self.model)
@@ -116,9 +117,20 @@ class LibraryView(QWidget):
 
     @Slot()
     def schedule_refresh(self) -> None:
-        """Documents were indexed: reload soon, once, however many arrived."""
+        """Documents were indexed: reload soon, once, however many arrived; if hidden, when shown."""
+        if not self.isVisible():
+            self._stale = True  # nobody is looking: no work on the GUI thread during a big batch
+            return
         if not self._debounce.isActive():
             self._debounce.start()
+
+    def refresh_if_stale(self) -> None:
+        if self._stale:
+            self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.refresh_if_stale()
 
     @Slot()
     def refresh(self) -> None:
@@ -128,6 +140,7 @@ class LibraryView(QWidget):
             self._reload_again = True
             return
         self._loading = True
+        self._stale = False
         library = self._core.library
         self._tasks.run(library.list_documents, self._on_loaded, owner=self)
 

@@ -159,6 +159,7 @@ class Pipeline:
             memory_mb=int(self.settings["parse_memory_mb"]),
             max_bytes=int(self.settings["max_file_mb"]) * 1024 * 1024,
             cancelled=ctx.should_stop,
+            progress=ctx.progress,  # page by page
         )
         ctx.progress(len(doc.pages), len(doc.pages))
         ctx.check()

@@ -299,3 +299,55 @@ def test_cleanup_expired_jobs_keeps_failed_ones(make_core, tmp_path: Path) -> No
     assert core.jobs.cleanup_expired_jobs() == 1
     assert core.jobs.get_job_status(jobs[0].id) is None
     assert core.jobs.get_job_status(jobs[1].id).state is JobState.FAILED
+
+
+def test_a_file_still_being_written_is_retried_then_indexed(make_core, tmp_path: Path) -> None:
+    import threading
+
+    from tests.fixtures.documents.make import write_pdf
+
+    pages = [text_document(n, paragraphs=1).split(". ") for n in range(120)]
+    path = write_pdf(tmp_path / "downloading.pdf", pages)
+    core = make_core()
+    log = EventLog()
+    core.jobs.subscribe(log)
+    first_try_over = threading.Event()
+
+    def download() -> None:  # bytes keep arriving until the first attempt has given up
+        while not first_try_over.wait(0.02):
+            with open(path, "ab") as handle:
+                handle.write(b"% more bytes arriving\n")
+
+    writer = threading.Thread(target=download)
+    writer.start()
+    try:
+        job = core.jobs.submit_document(path)
+        assert log.wait_for(
+            lambda evs: any(
+                e.job is not None
+                and e.job.state is not JobState.QUEUED
+                and e.job.state is not JobState.RUNNING
+                for e in evs
+            ),
+            timeout=120,
+        )
+    finally:
+        first_try_over.set()
+        writer.join()
+    assert core.jobs.wait_idle(timeout=120)
+    record = core.jobs.get_job_status(job.id)
+    waits = [e.job for e in log.events if e.job is not None and e.job.state is JobState.RETRY_WAIT]
+    assert waits and waits[0].error_kind == "file_busy"
+    assert record.state is JobState.DONE and record.attempts == 2, record.error_message
+    assert record.pages == 120 and core.store.count(job.doc_id) == record.chunks
+
+
+def test_a_parse_past_its_time_limit_fails_without_retries(make_core, tmp_path: Path) -> None:
+    from tests.fixtures.documents.make import slow_pdf
+
+    path = slow_pdf(tmp_path / "slow.pdf", pages=50, operations=100_000)
+    core = make_core(parse_timeout_s=1.0)
+    job = core.jobs.submit_document(path)
+    assert core.jobs.wait_idle(timeout=60)
+    record = core.jobs.get_job_status(job.id)
+    assert record.state is JobState.FAILED and record.error_kind == "timeout" and record.attempts == 1

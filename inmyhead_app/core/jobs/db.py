@@ -344,16 +344,37 @@ class JobsDB:
         )
         return {row["state"]: row["n"] for row in rows}
 
-    def finished_rows(self, since: float | None = None) -> list[sqlite3.Row]:
-        sql = (
-            "select state, started_at, finished_at, stages, tokens_used from jobs "
-            "where finished_at is not null"
+    def average_duration(self) -> float | None:
+        rows = self._query(
+            "select avg(finished_at - started_at) as s from jobs where state = 'done' "
+            "and duplicate_of is null and started_at is not null"
         )
-        params: tuple[Any, ...] = ()
-        if since is not None:
-            sql += " and finished_at >= ?"
-            params = (since,)
-        return self._query(sql, params)
+        return rows[0]["s"]
+
+    def average_stage_seconds(self, stages: list[str]) -> dict[str, float | None]:
+        averages = {}
+        for stage in stages:
+            rows = self._query(
+                "select avg(json_extract(stages, ?)) as s from jobs where state = 'done' "
+                "and duplicate_of is null and json_extract(stages, ?) = 'done'",
+                (f"$.{stage}.seconds", f"$.{stage}.status"),
+            )
+            averages[stage] = rows[0]["s"]
+        return averages
+
+    def done_per_minute(self, since: float) -> dict[int, int]:
+        rows = self._query(
+            "select cast(finished_at / 60 as integer) * 60 as minute, count(*) as n from jobs "
+            "where state = 'done' and finished_at >= ? group by minute",
+            (since,),
+        )
+        return {row["minute"]: row["n"] for row in rows}
+
+    def done_since(self, since: float) -> int:
+        rows = self._query(
+            "select count(*) as n from jobs where state = 'done' and finished_at >= ?", (since,)
+        )
+        return rows[0]["n"]
 
     def tokens_used(self) -> int:
         return self._query("select coalesce(sum(tokens_used), 0) as n from jobs")[0]["n"]

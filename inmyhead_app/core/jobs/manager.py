@@ -354,39 +354,27 @@ class JobManager:
     # --- statistics and cleanup -------------------------------------------------------------------
 
     def get_statistics(self) -> dict[str, Any]:
-        import json
+        """Totals by state, success rate, average durations, throughput per minute, queue depth, tokens.
 
+        Averages are over indexed documents (not duplicates, which skip the work). Computed in SQL, so
+        it stays cheap with tens of thousands of job records.
+        """
         by_state = self.db.counts_by_state()
         total = sum(by_state.values())
         done, failed = by_state.get("done", 0), by_state.get("failed", 0)
-        rows = self.db.finished_rows()
-        durations = [
-            r["finished_at"] - r["started_at"] for r in rows if r["state"] == "done" and r["started_at"]
-        ]
-        stage_seconds: dict[str, list[float]] = {str(s): [] for s in STAGE_ORDER}
-        for r in rows:
-            if r["state"] != "done":
-                continue
-            for stage, progress in json.loads(r["stages"] or "{}").items():
-                if progress.get("status") == "done":
-                    stage_seconds[stage].append(progress.get("seconds", 0.0))
         now = time.time()
         this_minute = int(now // 60) * 60
-        buckets = {this_minute - 60 * i: 0 for i in range(THROUGHPUT_MINUTES - 1, -1, -1)}
-        for r in self.db.finished_rows(since=this_minute - 60 * (THROUGHPUT_MINUTES - 1)):
-            if r["state"] == "done":
-                minute = int(r["finished_at"] // 60) * 60
-                if minute in buckets:
-                    buckets[minute] += 1
-        recent = sum(1 for r in rows if r["state"] == "done" and r["finished_at"] >= now - 300)
+        since = this_minute - 60 * (THROUGHPUT_MINUTES - 1)
+        buckets = {since + 60 * i: 0 for i in range(THROUGHPUT_MINUTES)}
+        buckets.update(self.db.done_per_minute(since))
         return {
             "by_state": by_state,
             "total": total,
             "success_rate": done / (done + failed) if done + failed else None,
-            "avg_duration_s": sum(durations) / len(durations) if durations else None,
-            "avg_stage_s": {k: (sum(v) / len(v) if v else None) for k, v in stage_seconds.items()},
+            "avg_duration_s": self.db.average_duration(),
+            "avg_stage_s": self.db.average_stage_seconds([str(s) for s in STAGE_ORDER]),
             "throughput_per_min": list(buckets.items()),
-            "docs_per_minute": recent / 5.0,
+            "docs_per_minute": self.db.done_since(now - 300) / 5.0,
             "queue_depth": by_state.get("queued", 0) + by_state.get("retry_wait", 0),
             "tokens_used": self.db.tokens_used(),
             "paused": self.is_paused(),

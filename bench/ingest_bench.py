@@ -33,8 +33,8 @@ sys.path.insert(0, str(REPO))
 from inmyhead_app.core.context import open_core  # noqa: E402
 from inmyhead_app.core.errors import IngestError  # noqa: E402
 from inmyhead_app.core.ids import content_hash, doc_id_for_path  # noqa: E402
-from inmyhead_app.core.jobs.manager import expand_paths  # noqa: E402
 from inmyhead_app.core.jobs.model import JobState  # noqa: E402
+from inmyhead_app.core.jobs.walk import expand_paths  # noqa: E402
 
 
 def _peak_rss_mb() -> float:

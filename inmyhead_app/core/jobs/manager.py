@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import os
-import queue
 import threading
 import time
 import uuid
@@ -26,9 +25,11 @@ from huey.api import Huey
 from inmyhead_app.core.config import Settings
 from inmyhead_app.core.ids import doc_id_for_path
 from inmyhead_app.core.jobs.db import ACTIVE_STATES, JobsDB
+from inmyhead_app.core.jobs.enqueue import Enqueuer
 from inmyhead_app.core.jobs.events import EventBus
 from inmyhead_app.core.jobs.model import STAGE_ORDER, EventKind, JobEvent, JobRecord, JobState
 from inmyhead_app.core.jobs.queue import uses_sqlite
+from inmyhead_app.core.jobs.walk import expand_paths
 
 log = logging.getLogger("inmyhead.jobs.manager")
 
@@ -36,7 +37,6 @@ PAUSED_FLAG = "paused"
 PAUSE_REASON_FLAG = "pause_reason"
 THROUGHPUT_MINUTES = 10
 WATCHDOG_INTERVAL_S = 1.0
-ENQUEUE_BATCH = 500
 
 
 @dataclass
@@ -44,44 +44,6 @@ class BatchSubmission:
     batch_id: str
     jobs: list[JobRecord] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
-
-
-def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Files, and folders walked recursively (hidden entries skipped); skipped ones with a reason.
-
-    Inside folders only files of a supported type are taken; a file named explicitly is always
-    submitted, and its content decides (an unsupported one fails with that reason).
-    """
-    try:
-        from inmyhead_app.core.documents.detect import is_supported
-    except ImportError:
-        from inmyhead_app.core.documents.detect import EXTENSIONS
-
-        def is_supported(path: Path) -> bool:
-            return path.suffix.lower() in EXTENSIONS
-
-    files: list[Path] = []
-    skipped: list[tuple[str, str]] = []
-    for raw in paths:
-        path = Path(raw).expanduser().absolute()
-        if path.is_dir():
-            for root, dirs, names in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(names):
-                    if name.startswith("."):
-                        continue
-                    child = Path(root) / name
-                    if is_supported(child):
-                        files.append(child)
-                    else:
-                        skipped.append((str(child), "unsupported file type"))
-        elif not path.exists():
-            skipped.append((str(path), "no such file"))
-        elif not path.is_file():
-            skipped.append((str(path), "not a regular file"))
-        else:
-            files.append(path)
-    return files, skipped
 
 
 class JobManager:
@@ -99,10 +61,6 @@ class JobManager:
         self.runner: Any = None  # a JobRunner once this process consumes (attach_runner)
         self._consumer: Any = None
         self._idle = threading.Condition()
-        self._enqueue_q: queue.Queue[tuple[str, int, int, float] | None] = queue.Queue()
-        self._enqueued_pending = 0
-        self._enqueuer = threading.Thread(target=self._enqueue_loop, name="inmyhead-enqueue", daemon=True)
-        self._enqueuer.start()
         self._watchdog: threading.Thread | None = None
 
         @huey.task(name="run_job")
@@ -115,7 +73,7 @@ class JobManager:
         def cleanup() -> None:
             self.cleanup_expired_jobs()
 
-        self._run_job = run_job
+        self._enqueuer = Enqueuer(huey, run_job, self._notify_idle)
 
     # --- submitting -------------------------------------------------------------------------------
 
@@ -185,58 +143,11 @@ class JobManager:
 
     def enqueue(self, job_id: str, generation: int, priority: int, delay: float = 0.0) -> None:
         """Hand a task to Huey from the background enqueuer (the caller never waits on the queue)."""
-        with self._idle:
-            self._enqueued_pending += 1
-        self._enqueue_q.put((job_id, generation, priority, delay))
-
-    def _enqueue_loop(self) -> None:
-        while (item := self._enqueue_q.get()) is not None:
-            items = [item]
-            while len(items) < ENQUEUE_BATCH:  # drain what is waiting: one transaction for many tasks
-                try:
-                    nxt = self._enqueue_q.get_nowait()
-                except queue.Empty:
-                    break
-                if nxt is None:
-                    self._enqueue_q.put(None)  # stop after this batch
-                    break
-                items.append(nxt)
-            try:
-                self._enqueue_many(items)
-            except Exception:
-                log.exception("could not enqueue %d jobs; they are recovered at the next start", len(items))
-            finally:
-                with self._idle:
-                    self._enqueued_pending -= len(items)
-                    self._idle.notify_all()
-
-    def _enqueue_many(self, items: list[tuple[str, int, int, float]]) -> None:
-        now_tasks = []
-        for job_id, generation, priority, delay in items:
-            task = self._run_job.s(job_id=job_id, generation=generation, priority=priority)
-            if delay > 0:
-                task.eta = _eta(self.huey, delay)
-                self.huey.add_schedule(task)
-            else:
-                now_tasks.append(task)
-        if not now_tasks:
-            return
-        if uses_sqlite(self.huey):
-            storage = self.huey.storage
-            rows = [
-                (storage.name, storage.to_blob(self.huey.serialize_task(t)), t.priority or 0)
-                for t in now_tasks
-            ]
-            with storage.db(commit=True) as cursor:
-                cursor.executemany("insert into task (queue, data, priority) values (?, ?, ?)", rows)
-        else:
-            for task in now_tasks:
-                self.huey.enqueue(task)
+        self._enqueuer.put(job_id, generation, priority, delay)
 
     def flush_enqueues(self, timeout: float | None = None) -> bool:
         """Wait until every submitted job has reached Huey."""
-        with self._idle:
-            return self._idle.wait_for(lambda: self._enqueued_pending == 0, timeout)
+        return self._enqueuer.flush(timeout)
 
     # --- status -----------------------------------------------------------------------------------
 
@@ -403,6 +314,10 @@ class JobManager:
         """Call ``callback(event)`` for job events (on worker threads); returns an unsubscribe function."""
         return self.events.subscribe(callback)
 
+    def _notify_idle(self) -> None:
+        with self._idle:
+            self._idle.notify_all()
+
     def emit(self, event: JobEvent) -> None:
         self.events.emit(event)
         if event.kind in (EventKind.FINISHED, EventKind.REMOVED, EventKind.UPDATED, EventKind.QUEUE_RESUMED):
@@ -429,7 +344,7 @@ class JobManager:
         deadline = None if timeout is None else time.monotonic() + timeout
 
         def idle() -> bool:
-            if self._enqueued_pending:
+            if self._enqueuer.pending:
                 return False
             running = set(self.runner.running) if self.runner is not None else set()
             if running and (ids is None or running & set(ids)):
@@ -525,21 +440,13 @@ class JobManager:
         if self._consumer is not None:
             self._consumer.shutdown(timeout)
             self._consumer = None
-        self.flush_enqueues(timeout)
-        self._enqueue_q.put(None)
-        self._enqueuer.join(timeout)
+        self._enqueuer.close(timeout)
         self.events.close()
         self.huey.storage.close() if hasattr(self.huey.storage, "close") else None
 
 
 def _clamp_priority(priority: int) -> int:
     return max(0, min(10, int(priority)))
-
-
-def _eta(huey: Huey, delay: float):
-    from huey.utils import normalize_time
-
-    return normalize_time(delay=delay, utc=huey.utc)
 
 
 def _pid_alive(owner: str | None) -> bool:

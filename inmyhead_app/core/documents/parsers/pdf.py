@@ -66,7 +66,7 @@ def parse(path: Path, progress: Progress | None = None, deadline: float | None =
     empty = sum(1 for page in doc.pages if not page.text.strip()) - len(broken)
     if empty and empty < count:
         doc.warnings.append(f"{empty} of {count} pages have no text layer (scanned pages are not read).")
-    return require_text(doc, ": it is probably a scan (an image of pages, with no text layer)")
+    return require_text(doc, ": it is probably a scan or a drawing (pages without a text layer)")
 
 
 def _respace_run_together(path: Path, doc: ParsedDocument, deadline: float | None) -> None:

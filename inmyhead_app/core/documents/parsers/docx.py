@@ -43,7 +43,7 @@ def parse(path: Path, progress: Progress | None = None, deadline: float | None =
         pages[-1].text = "\n\n".join(t for t in (pages[-1].text, *extras) if t)
     doc = ParsedDocument(str(path), "docx", pages)
     _read_core_properties(document, doc)
-    return require_text(doc)
+    return require_text(doc, " (it may hold only images or drawings)")
 
 
 def _paginate(blocks: Iterator[object]) -> list[Page]:

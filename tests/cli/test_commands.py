@@ -171,3 +171,48 @@ def test_second_process_cooperates_or_refuses(tmp_path: Path, capsys: pytest.Cap
     finally:
         owner.terminate()  # SIGTERM: a graceful stop
         assert owner.wait(60) == 0
+
+
+# The three samples that index to hundreds of chunks each (minutes of embedding on a shared CI core);
+# their parsing is covered by the documents tests.
+_HEAVY_SAMPLES = ("GeoTopo-komprimiert.pdf", "R-intro_garbage_before_header.pdf", "R-intro_bad_startxref.pdf")
+
+
+@pytest.mark.slow
+@pytest.mark.shared
+def test_every_shared_sample_ends_indexed_or_with_a_specific_error(tmp_path: Path) -> None:
+    """Issue 2's bar, through the job system in a real process: no crash, hang or console traceback."""
+    import shutil
+
+    from tests.conftest import shared_path
+
+    samples = shared_path("corpus", "samples")
+    docs = tmp_path / "samples"
+    shutil.copytree(samples, docs, ignore=shutil.ignore_patterns(*_HEAVY_SAMPLES))
+    data = tmp_path / "data"
+    cli = str(Path(sys.executable).parent / "inmyhead")
+    result = subprocess.run(
+        [cli, "ingest", str(docs), "--json", "--data-dir", str(data)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    lines = json_lines(result.stdout)
+    files = [p for p in docs.rglob("*") if p.is_file()]
+    assert sorted(line["path"] for line in lines) == sorted(str(p) for p in files)
+    assert result.stderr == ""
+    by_status: dict[str, list[dict]] = {}
+    for line in lines:
+        by_status.setdefault(line["status"], []).append(line)
+        if line["status"] == "failed":
+            assert line["error_kind"] not in (None, "internal") and line["error_message"], line
+    assert set(by_status) <= {"indexed", "failed", "skipped"}
+    assert len(by_status["indexed"]) >= 10 and len(by_status["failed"]) >= 20
+    assert {line["error_kind"] for line in by_status["failed"]} >= {
+        "corrupt",
+        "encrypted",
+        "empty",
+        "no_text",
+    }
+    assert result.returncode == 1  # something failed, and each line says why
+    assert "Traceback" not in (data / "logs" / "inmyhead.log").read_text(encoding="utf-8")

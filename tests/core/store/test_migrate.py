@@ -35,7 +35,9 @@ def local_library(data_dir: Path, corpus: EmbeddedCorpus) -> Path:
     store.ensure_collection(MODEL_ID, 384)
     corpus.load_into(store)
     store.close()
-    Settings(data_dir).set("store", "local")
+    settings = Settings(data_dir)
+    settings.set("store", "local")
+    settings.save()
     return data_dir
 
 

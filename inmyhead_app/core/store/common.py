@@ -32,4 +32,11 @@ def filter_conditions(filters: SearchFilters) -> Iterator[tuple[str, str, Any]]:
     if filters.collection is not None:
         yield "collection", "value", filters.collection
     if filters.added_from or filters.added_to:
-        yield "added_at", "datetime", (filters.added_from or None, filters.added_to or None)
+        yield "added_at", "datetime", (filters.added_from or None, _end_of_day(filters.added_to))
+
+
+def _end_of_day(bound: str | None) -> str | None:
+    """An inclusive date-only upper bound ("2024-06-20") means the whole of that day."""
+    if bound and len(bound) == 10:
+        return f"{bound}T23:59:59.999999"
+    return bound or None

@@ -67,6 +67,7 @@ def test_deleting_a_document_removes_only_its_chunks(library: VectorStore, corpu
             {"engine", "garden", "search"},
         ),
         (SearchFilters(added_from="2025-01-01T00:00:00Z"), {"orbits"}),
+        (SearchFilters(added_from="2024-03-05", added_to="2024-06-20"), {"engine", "garden", "search"}),
         (SearchFilters(added_to="2023-12-31T00:00:00Z"), {"heart"}),
         (SearchFilters(file_types=("txt",), languages=("en",)), {"heart"}),
     ],

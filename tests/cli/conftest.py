@@ -11,6 +11,19 @@ import pytest
 from inmyhead_app.cli import main
 
 
+@pytest.fixture(autouse=True)
+def _default_providers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Local providers and the default store, whatever an earlier test left in the environment."""
+    for env in (
+        "INMYHEAD_EMBEDDER",
+        "INMYHEAD_METADATA",
+        "INMYHEAD_STORE",
+        "INMYHEAD_QUEUE",
+        "INMYHEAD_WORKERS",
+    ):
+        monkeypatch.delenv(env, raising=False)
+
+
 @pytest.fixture
 def shared_models(monkeypatch: pytest.MonkeyPatch, local_embedder, bm25) -> None:
     import inmyhead_app.core.embed.sparse as sparse

@@ -11,6 +11,19 @@ from inmyhead_app.core.context import DataFolderBusy, open_core
 from inmyhead_app.core.logs import log_path, setup_logging
 
 
+@pytest.fixture(autouse=True)
+def _default_providers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Local providers and the default store, whatever an earlier test left in the environment."""
+    for env in (
+        "INMYHEAD_EMBEDDER",
+        "INMYHEAD_METADATA",
+        "INMYHEAD_STORE",
+        "INMYHEAD_QUEUE",
+        "INMYHEAD_WORKERS",
+    ):
+        monkeypatch.delenv(env, raising=False)
+
+
 @pytest.fixture
 def shared_models(monkeypatch: pytest.MonkeyPatch, local_embedder, bm25) -> None:
     import inmyhead_app.core.embed.sparse as sparse

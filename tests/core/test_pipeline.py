@@ -13,6 +13,19 @@ from inmyhead_app.core.pipeline import Artefacts, _NoContext, run_direct
 from tests.core.jobs.conftest import text_document
 
 
+@pytest.fixture(autouse=True)
+def _default_providers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Local providers and the default store, whatever an earlier test left in the environment."""
+    for env in (
+        "INMYHEAD_EMBEDDER",
+        "INMYHEAD_METADATA",
+        "INMYHEAD_STORE",
+        "INMYHEAD_QUEUE",
+        "INMYHEAD_WORKERS",
+    ):
+        monkeypatch.delenv(env, raising=False)
+
+
 @pytest.fixture
 def shared_models(monkeypatch: pytest.MonkeyPatch, local_embedder, bm25) -> None:
     import inmyhead_app.core.embed.sparse as sparse

@@ -346,6 +346,8 @@ class JobRunner:
         self._emit_snapshot(snapshot, EventKind.UPDATED)
 
     def _finish(self, job: RunningJob, state: JobState, **fields: object) -> bool:
+        if state is JobState.DONE:  # an earlier attempt's transient error is history now
+            fields = {"error_kind": None, "error_message": None, **fields}
         with self.lock:
             stages = job.record.stages
             for progress in stages.values():

@@ -131,7 +131,7 @@ def test_transient_error_is_retried_with_backoff(make_core, tmp_path: Path) -> N
     job = core.jobs.submit_document(write_docs(tmp_path / "docs", 1)[0])
     assert core.jobs.wait_idle(timeout=60)
     record = core.jobs.get_job_status(job.id)
-    assert record.state is JobState.DONE and record.attempts == 3
+    assert record.state is JobState.DONE and record.attempts == 3 and record.error_kind is None
     waits = [e for e in log.events if e.job is not None and e.job.state is JobState.RETRY_WAIT]
     assert len(waits) == 2
     # Resumed from the stage that failed: parsing ran once.

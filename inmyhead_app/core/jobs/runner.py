@@ -367,12 +367,8 @@ class JobRunner:
         existing = self.db.document_by_hash(digest)
         if existing is None:
             return False
-        if (
-            existing["doc_id"] != job.record.doc_id
-            and self.pipeline.store is not None
-            and self.pipeline.store.count(existing["doc_id"]) == 0
-        ):
-            return False  # the catalog row outlived its chunks: index this copy
+        if self.pipeline.store is not None and self.pipeline.store.count(existing["doc_id"]) == 0:
+            return False  # the catalog row outlived its chunks (another store, a wiped folder): index
         return self._finish(
             job,
             JobState.DONE,

@@ -242,6 +242,12 @@ def test_duplicates_and_reindex_on_change(make_core, tmp_path: Path) -> None:
     assert core.jobs.wait_idle(timeout=60)
     assert core.jobs.get_job_status(reindexed.id).duplicate_of is None
 
+    core.store.delete_document(first.doc_id)  # chunks gone behind the catalog's back (another store)
+    restored = core.jobs.submit_document(original)
+    assert core.jobs.wait_idle(timeout=60)
+    restored = core.jobs.get_job_status(restored.id)
+    assert restored.duplicate_of is None and core.store.count(first.doc_id) == restored.chunks > 0
+
 
 def test_recovery_after_restart(make_core, data_dir: Path, tmp_path: Path) -> None:
     core = make_core(start_consumer=False)

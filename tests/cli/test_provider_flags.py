@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 
@@ -10,9 +11,15 @@ from inmyhead_app.cli import PROVIDER_FLAGS, main
 
 
 @pytest.fixture(autouse=True)
-def _restore_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for _flag, env, _key in PROVIDER_FLAGS:
-        monkeypatch.delenv(env, raising=False)
+def _restore_env() -> Iterator[None]:
+    """main() writes the flags into os.environ; put it back so no other test sees them."""
+    saved = {env: os.environ.pop(env, None) for _flag, env, _key in PROVIDER_FLAGS}
+    yield
+    for env, value in saved.items():
+        if value is None:
+            os.environ.pop(env, None)
+        else:
+            os.environ[env] = value
 
 
 def test_store_flag_picks_the_store_for_the_run(data_dir, capsys) -> None:

@@ -30,6 +30,17 @@ def shared_path(*parts: str) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def _isolated_app_environment():
+    """INMYHEAD_* variables set by one test (the CLI's provider flags write them) never reach the next."""
+    saved = {key: value for key, value in os.environ.items() if key.startswith("INMYHEAD_")}
+    yield
+    for key in [key for key in os.environ if key.startswith("INMYHEAD_")]:
+        if key not in saved:
+            del os.environ[key]
+    os.environ.update(saved)
+
+
+@pytest.fixture(autouse=True)
 def _no_real_keyring():
     """Every test runs against an empty in-memory keyring, never the user's own."""
     import keyring

@@ -49,7 +49,7 @@ def warm_up(core: Any) -> None:
 
 # Full collections are what stall: young ones stay cheap, full ones become rare and the window
 # runs one when the queue goes idle (main_window.collect_garbage).
-GC_THRESHOLDS = (2000, 20, 100)
+GC_THRESHOLDS = (2000, 20, 1000)
 
 
 def freeze_long_lived_objects() -> None:

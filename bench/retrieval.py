@@ -168,8 +168,10 @@ def search_all(
     return runs, seconds
 
 
-def run(dataset: Path, limit_queries: int | None, limit_docs: int | None, store_kind: str) -> dict[str, Any]:
-    from inmyhead_app.core.config import Settings
+def run(
+    dataset: Path, limit_queries: int | None, limit_docs: int | None, store_kind: str | None = None
+) -> dict[str, Any]:
+    from inmyhead_app.core.config import Settings, declaration
     from inmyhead_app.core.embed.local import LocalEmbedder
     from inmyhead_app.core.embed.sparse import Bm25Embedder
     from inmyhead_app.core.pipeline import Pipeline
@@ -185,6 +187,8 @@ def run(dataset: Path, limit_queries: int | None, limit_docs: int | None, store_
     if limit_docs:  # judgements about documents left out cannot be met
         kept = {str(entry["_id"]) for entry in corpus}
         qrels = {q: {d: g for d, g in j.items() if d in kept} for q, j in qrels.items()}
+        qrels = {q: j for q, j in qrels.items() if any(g > 0 for g in j.values())}
+    store_kind = store_kind or declaration("store").default
     with tempfile.TemporaryDirectory(prefix="inmyhead-retrieval-") as tmp:
         settings = Settings(Path(tmp), {"store": store_kind})
         embedder, sparse = LocalEmbedder(), Bm25Embedder()
@@ -229,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         "--limit-docs", type=int, default=None, metavar="N", help="only the first N documents"
     )
     parser.add_argument(
-        "--store", choices=("local", "edge"), default="local", help="vector store (default local)"
+        "--store", choices=("local", "edge"), default=None, help="vector store (default: the app's default)"
     )
     parser.add_argument("--out", type=Path, default=None, help="also write the JSON here")
     args = parser.parse_args(argv)

@@ -155,6 +155,8 @@ class SearchView(QWidget):
 
         self.status = QLabel()
         self.status.setStyleSheet("color: palette(placeholder-text);")
+        self.status.setMinimumWidth(self.fontMetrics().horizontalAdvance("999 documents · 9999 ms") + 8)
+        self.status.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
         self.results = QTreeView()
         self.results.setModel(self.model)

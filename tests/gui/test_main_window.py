@@ -112,3 +112,20 @@ def test_statistics_strip_fills(qtbot, fake_window):
     window = fake_window
     qtbot.waitUntil(lambda: window.jobs_view.stats.value_text("rate") == "4.5", timeout=5000)
     assert window.jobs_view.stats.chart.points() == [2.0, 5.0, 3.0, 8.0]
+
+
+def test_library_delete_and_reindex_from_the_ui(qtbot, fake_window, docs_dir: Path):
+    window = fake_window
+    with qtbot.waitSignal(window.paths_submitted, timeout=10000):
+        simulate_drop(window, [docs_dir])
+    qtbot.waitUntil(lambda: window.library.model.rowCount() == 3, timeout=10000)
+    window.tabs.setCurrentWidget(window.library)
+    view = window.library
+    view.table.selectRow(0)
+    doomed = view.selected_documents()[0].doc_id
+    view.reindex_selected()
+    qtbot.waitUntil(lambda: window.banner.title.text() == "Re-indexing", timeout=5000)
+    with qtbot.waitSignal(view.loaded, timeout=5000):
+        view.delete_selected(confirm=False)
+    assert doomed not in [doc.doc_id for doc in view.model.documents()]
+    assert view.count_label.text() == "2 documents"

@@ -32,7 +32,15 @@ def make_store(kind: str, data_dir: Path, url: str = "") -> VectorStore:
     raise ValueError(f"unknown store kind {kind!r}; expected one of {', '.join(STORE_KINDS)}")
 
 
+# Stores whose calls hold the GIL for long (Edge's flush is an fsync) run in a child process.
+OUT_OF_PROCESS = frozenset({"edge"})
+
+
 def open_store(settings: Settings, data_dir: Path) -> OwnedStore:
     kind = settings["store"]
     url = settings["qdrant_url"]
+    if kind in OUT_OF_PROCESS:
+        from inmyhead_app.core.store.process import ProcessStore
+
+        return OwnedStore(lambda: ProcessStore(kind, data_dir, url), name=kind)
     return OwnedStore(lambda: make_store(kind, data_dir, url), name=kind)

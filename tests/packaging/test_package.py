@@ -133,3 +133,27 @@ def test_both_commands_start_from_the_unpacked_deb(built: dict, tmp_path: Path) 
         [str(root / "usr/bin/inmyhead-gui"), "--help"], capture_output=True, text=True, env=env
     )
     assert gui.returncode == 0 and "usage: inmyhead-gui" in gui.stdout, gui.stderr[-2000:]
+
+
+def test_the_bundled_window_renders_offscreen(built: dict, tmp_path: Path) -> None:
+    """Qt's platform plugins, fonts and icons made it into the bundle: the GUI's --screenshot mode."""
+    root: Path = built["root"]
+    sample = root / "opt/inmyhead/_internal/resources/samples/beekeeping.txt"
+    result = subprocess.run(
+        [
+            str(root / "usr/bin/inmyhead-gui"),
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--screenshot",
+            str(tmp_path / "shot"),
+            "--query",
+            "honeybees in winter",
+            str(sample),
+        ],
+        capture_output=True,
+        text=True,
+        env=clean_env(tmp_path),
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    for view in ("jobs", "library", "search"):
+        assert (tmp_path / f"shot-{view}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

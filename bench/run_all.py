@@ -53,12 +53,15 @@ def _pick(result: dict[str, Any], *keys: str) -> dict[str, Any]:
 
 
 def _store_headline(result: dict[str, Any]) -> dict[str, Any]:
-    """Open time, memory and upsert rate per store and size."""
+    """Open time, memory, upsert rate and hybrid p95 latency per store and size."""
     figures: dict[str, Any] = {}
     for size, row in result.get("sizes", {}).items():
         for store, measured in row.items() if isinstance(row, dict) else ():
             if isinstance(measured, dict):
-                figures[f"{store}@{size}"] = _pick(measured, "open_s", "rss_mb", "upsert_points_per_s")
+                figures[f"{store}@{size}"] = {
+                    **_pick(measured, "open_s", "rss_mb", "upsert_points_per_s"),
+                    "hybrid_p95_ms": measured.get("hybrid_ms", {}).get("p95"),
+                }
     return figures
 
 

@@ -1,12 +1,15 @@
 """Retrieval quality on any BEIR-layout dataset, through the app's own indexing and search.
 
     python bench/retrieval.py DATASET_DIR [--limit-queries N] [--limit-docs N] [--store local|edge]
+                              [--cache-dir DIR | --no-cache] [--out FILE]
 
 DATASET_DIR holds corpus.jsonl ({"_id", "title", "text"}), queries.jsonl ({"_id", "text"}) and
 qrels.tsv (query-id, corpus-id, score; a header line is allowed). Each corpus entry becomes one
 document (its title, then its text) and goes through the app's cleaning, chunking, local MiniLM
 embedding, BM25 vectors and a vector store in a temporary folder; every query is then searched in
-keyword, dense and hybrid mode with ``SearchService`` (results grouped per document).
+keyword, dense and hybrid mode with ``SearchService`` (results grouped per document). The dense
+vectors are cached in the user cache folder (keyed by model and chunk texts) so a re-run after a
+search change takes seconds instead of minutes.
 
 Prints one JSON object: nDCG@10, MRR@10 and Recall@100 per mode, averaged over the queries that
 have at least one relevant (score > 0) document. nDCG is trec_eval's (``ndcg_cut``): the gain of a
@@ -25,6 +28,8 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+import platformdirs
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
@@ -118,7 +123,38 @@ def document_text(entry: Mapping[str, Any]) -> str:
 # --- indexing and searching through the app -------------------------------------------------------
 
 
-def index_corpus(corpus: list[dict[str, Any]], pipeline: Any, store: Any) -> int:
+def embed_dense(embedder: Any, texts: list[str], cache_dir: Path | None) -> list[list[float]]:
+    """The embedder's vectors for ``texts``; with ``cache_dir``, kept there keyed by the model and texts.
+
+    Embedding dominates the benchmark (minutes on 2 cores); a re-run after a search or store change
+    then takes seconds. The key covers the model id, the model file's size and every chunk text.
+    """
+    if cache_dir is None:
+        return embedder.embed_documents(texts)
+    import hashlib
+
+    import numpy as np
+
+    digest = hashlib.sha256(str(getattr(embedder, "model_id", type(embedder).__name__)).encode())
+    model_file = getattr(embedder, "_model_dir", None)
+    if model_file is not None and (Path(model_file) / "model.onnx").is_file():
+        digest.update(str((Path(model_file) / "model.onnx").stat().st_size).encode())
+    for text in texts:
+        digest.update(text.encode() + b"\0")
+    file = Path(cache_dir) / f"retrieval-dense-{digest.hexdigest()[:20]}.npy"
+    if file.is_file():
+        cached = np.load(file)
+        if len(cached) == len(texts):
+            return cached.tolist()
+    vectors = embedder.embed_documents(texts)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    np.save(file, np.asarray(vectors, dtype=np.float32))
+    return vectors
+
+
+def index_corpus(
+    corpus: list[dict[str, Any]], pipeline: Any, store: Any, cache_dir: Path | None = None
+) -> int:
     """Clean, chunk, embed (all chunks in model-sized batches) and store every document."""
     from inmyhead_app.core.documents.model import Page, ParsedDocument
     from inmyhead_app.core.errors import IngestError
@@ -140,7 +176,7 @@ def index_corpus(corpus: list[dict[str, Any]], pipeline: Any, store: Any) -> int
         except IngestError as error:  # an empty document: nothing to index, like the app
             print(f"skipped document {doc_id}: {error}", file=sys.stderr)
     texts = [chunk.text for _, _, pre in prepared for chunk in pre.chunks]
-    dense = pipeline.embedder.embed_documents(texts)
+    dense = embed_dense(pipeline.embedder, texts, cache_dir)
     sparse = pipeline.sparse.embed_documents(texts)
     start = 0
     for doc_id, doc, pre in prepared:
@@ -169,7 +205,11 @@ def search_all(
 
 
 def run(
-    dataset: Path, limit_queries: int | None, limit_docs: int | None, store_kind: str | None = None
+    dataset: Path,
+    limit_queries: int | None,
+    limit_docs: int | None,
+    store_kind: str | None = None,
+    cache_dir: Path | None = None,
 ) -> dict[str, Any]:
     from inmyhead_app.core.config import Settings, declaration
     from inmyhead_app.core.embed.local import LocalEmbedder
@@ -197,7 +237,7 @@ def run(
             store.ensure_collection(embedder.model_id, embedder.dimension)
             pipeline = Pipeline(settings, embedder, sparse, None, store)  # type: ignore[arg-type]
             started = time.perf_counter()
-            chunks = index_corpus(corpus, pipeline, store)
+            chunks = index_corpus(corpus, pipeline, store, cache_dir)
             index_seconds = time.perf_counter() - started
             search = SearchService(store, embedder, sparse)
             modes = {}
@@ -236,8 +276,16 @@ def main(argv: list[str] | None = None) -> int:
         "--store", choices=("local", "edge"), default=None, help="vector store (default: the app's default)"
     )
     parser.add_argument("--out", type=Path, default=None, help="also write the JSON here")
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=Path(platformdirs.user_cache_dir("inmyhead")) / "bench",
+        help="keep the dense vectors here between runs (default: the user cache folder)",
+    )
+    parser.add_argument("--no-cache", action="store_true", help="embed everything afresh")
     args = parser.parse_args(argv)
-    report = run(args.dataset, args.limit_queries, args.limit_docs, args.store)
+    cache_dir = None if args.no_cache else args.cache_dir
+    report = run(args.dataset, args.limit_queries, args.limit_docs, args.store, cache_dir)
     text = json.dumps(report, indent=2)
     print(text)
     if args.out:

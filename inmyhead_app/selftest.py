@@ -34,6 +34,7 @@ CHECKS: tuple[tuple[str, str], ...] = (
     ("Hohmann transfer between orbits", "orbits.docx"),
 )
 CHECK_MODES = ("hybrid", "keyword", "dense")
+PINNED_SETTINGS = ("embedder", "metadata", "store", "queue")
 TOP_K = 3
 
 
@@ -124,9 +125,12 @@ def run_self_test(samples: Path, timeout: float = 300.0, keep: bool = False) -> 
 def _ingest_and_search(
     report: Report, samples: Path, wanted: list[str], data_dir: Path, timeout: float
 ) -> None:
+    from inmyhead_app.core.config import declaration
     from inmyhead_app.core.context import open_core
 
-    core = open_core(data_dir)
+    # The shipped defaults, whatever the environment asks for: offline, in-process, nothing to set up.
+    overrides = {key: declaration(key).default for key in PINNED_SETTINGS}
+    core = open_core(data_dir, overrides)
     try:
         submission = core.jobs.submit_batch([samples / name for name in wanted])
         for path, reason in submission.skipped:

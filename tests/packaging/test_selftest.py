@@ -67,3 +67,18 @@ def test_search_check_rules() -> None:
     assert selftest.search_ok("a.txt", ["b.md", "c.md", "a.txt"], "dense")
     assert not selftest.search_ok("a.txt", ["b.md", "c.md", "d.md", "a.txt"], "keyword")
     assert not selftest.search_ok("a.txt", [], "dense")
+
+
+def test_self_test_ignores_provider_settings_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A user with cloud providers or a Redis queue configured still gets the offline, in-process test."""
+    monkeypatch.setenv("INMYHEAD_EMBEDDER", "openai")
+    monkeypatch.setenv("INMYHEAD_METADATA", "anthropic")
+    monkeypatch.setenv("INMYHEAD_QUEUE", "redis")
+    monkeypatch.setenv("INMYHEAD_REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens there
+    monkeypatch.setenv("INMYHEAD_STORE", "server")
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    code = selftest.main([])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0, report["errors"]

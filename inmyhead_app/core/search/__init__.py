@@ -65,7 +65,8 @@ class SearchService:
         fetch_chunks = self._fetcher(query, filters, mode)
         wanted = max(FETCH_MIN, limit * FETCH_PER_DOCUMENT)
         while True:
-            chunks = fetch_chunks(wanted)
+            # Fused scores tie often (same ranks in both lists); break ties by id so results repeat.
+            chunks = sorted(fetch_chunks(wanted), key=lambda chunk: (-chunk.score, chunk.id))
             groups = group_by_document(chunks)
             # Too few documents although the store had more chunks to give: ask for more.
             if len(groups) >= limit or len(chunks) < wanted or wanted >= FETCH_MAX:

@@ -422,7 +422,9 @@ class JobManager:
 
         while not self.stopping.wait(WATCHDOG_INTERVAL_S):
             for job in self.runner.overdue() if self.runner is not None else []:
-                message = f"Timed out: {job.record.stage} took longer than {self.runner.hard_limit_s:.0f} s."
+                message = (
+                    f"Timed out: {job.record.stage} made no progress for {self.runner.hard_limit_s:.0f} s."
+                )
                 if self.db.finish(
                     job.record.id,
                     job.generation,

@@ -64,6 +64,10 @@ class RunningJob:
     stop: threading.Event = field(default_factory=threading.Event)
     stage_started: dict[Stage, float] = field(default_factory=dict)
     stage_finished: dict[Stage, float] = field(default_factory=dict)
+    # When each stage last started or made progress: the time limits measure stalls, not size, so a
+    # 1,000-page manual that embeds steadily is never stopped while a stuck one is.
+    stage_active: dict[Stage, float] = field(default_factory=dict)
+    stalled: set[Stage] = field(default_factory=set)
     store_started: bool = False
 
 
@@ -88,16 +92,21 @@ class _StageContext:
         current = runner.db.current(job.record.id)
         if job.stop.is_set() or current is None or current[1] != job.generation:
             raise JobInterrupted
-        started = job.stage_started.get(self._stage)
-        if started is not None and time.monotonic() - started > runner.soft_limit_s:
+        active = job.stage_active.get(self._stage)
+        stalled = active is not None and time.monotonic() - active > runner.soft_limit_s
+        if stalled or self._stage in job.stalled:
             raise IngestError(
                 ErrorKind.TIMEOUT,
-                f"Stopped: {self._stage} took longer than {runner.soft_limit_s:.0f} s.",
+                f"Stopped: {self._stage} made no progress for {runner.soft_limit_s:.0f} s.",
             )
 
     def progress(self, done: int, total: int) -> None:
         runner, job = self._runner, self._job
         with runner.lock:
+            now = time.monotonic()
+            if now - job.stage_active.get(self._stage, now) > runner.soft_limit_s:
+                job.stalled.add(self._stage)  # this step alone took too long: check() stops the stage
+            job.stage_active[self._stage] = now
             stage = job.record.stages[self._stage]
             stage.done, stage.total = done, total
             snapshot = copy.deepcopy(job.record)
@@ -307,7 +316,7 @@ class JobRunner:
 
     def _begin(self, job: RunningJob, stage: Stage) -> None:
         with self.lock:
-            job.stage_started[stage] = time.monotonic()
+            job.stage_started[stage] = job.stage_active[stage] = time.monotonic()
             job.record.stage = stage
             job.record.stages[stage].status = StageStatus.RUNNING
             snapshot = copy.deepcopy(job.record)
@@ -442,5 +451,5 @@ class JobRunner:
                 job
                 for job in self.running.values()
                 if job.record.stage is not None
-                and now - job.stage_started.get(job.record.stage, now) > self.hard_limit_s
+                and now - job.stage_active.get(job.record.stage, now) > self.hard_limit_s
             ]

@@ -104,14 +104,26 @@ class StuckEmbedder(SlowEmbedder):
 
 
 def test_soft_limit_stops_a_stage_at_its_next_boundary(make_core, tmp_path: Path) -> None:
-    core = make_core(stage_soft_limit_s=3.0, max_retries=0)
-    core._runner.pipeline.embedder = SlowEmbedder(core._runner.pipeline.embedder, pause_s=1.0)
+    core = make_core(stage_soft_limit_s=2.0, max_retries=0)
+    core._runner.pipeline.embedder = SlowEmbedder(core._runner.pipeline.embedder, pause_s=2.5)
     job = core.jobs.submit_document(write_docs(tmp_path / "docs", 1, paragraphs=24)[0])
     assert core.jobs.wait_idle(timeout=60)
     record = core.jobs.get_job_status(job.id)
     assert record.state is JobState.FAILED and record.error_kind == "timeout"
     assert "embedding" in record.error_message
     assert record.stages[Stage.EMBEDDING].status is StageStatus.FAILED
+
+
+def test_a_long_stage_that_keeps_progressing_is_not_stopped(make_core, tmp_path: Path) -> None:
+    """Limits measure stalls, not size: a big document embedding steadily runs past the soft limit."""
+    core = make_core(stage_soft_limit_s=2.0, max_retries=0)
+    core._runner.pipeline.embedder = SlowEmbedder(core._runner.pipeline.embedder, pause_s=0.5)
+    job = core.jobs.submit_document(write_docs(tmp_path / "docs", 1, paragraphs=24)[0])
+    assert core.jobs.wait_idle(timeout=120)
+    record = core.jobs.get_job_status(job.id)
+    assert record.state is JobState.DONE, record.error_message
+    assert record.stages[Stage.EMBEDDING].seconds > 2.0  # it did run longer than the limit
+    assert core.store.count(job.doc_id) == record.chunks > 0
 
 
 def test_hard_limit_fails_a_stuck_stage_without_waiting_for_it(make_core, tmp_path: Path) -> None:

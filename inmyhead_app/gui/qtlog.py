@@ -12,6 +12,8 @@ from types import TracebackType
 from PySide6.QtCore import QMessageLogContext, QObject, Qt, QtMsgType, Signal, Slot, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from inmyhead_app.core.secrets import redact
+
 qt_log = logging.getLogger("inmyhead.qt")
 log = logging.getLogger("inmyhead.gui")
 
@@ -81,6 +83,8 @@ class ExceptionReporter(QObject):
         if self._showing or QApplication.instance() is None:
             return
         self._showing = True
+        # A traceback can carry an API key (a URL, a header in an SDK error): never show one.
+        summary, details = redact(summary), redact(details)
         where = f"The details are in the log:\n{self.log_file}" if self.log_file else ""
         box = QMessageBox(QMessageBox.Icon.Critical, "In My Head ran into a problem", "")
         box.setText("Something went wrong inside In My Head. Your documents and jobs are safe.")

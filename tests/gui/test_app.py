@@ -49,6 +49,23 @@ def test_uncaught_exception_opens_a_dialog_naming_the_log(qtbot, tmp_path: Path,
     QApplication.processEvents()
 
 
+def test_exception_dialog_never_shows_an_api_key(qtbot, tmp_path: Path, caplog, monkeypatch):
+    key = "sk-test-" + "x" * 40
+    monkeypatch.setenv("OPENAI_API_KEY", key)
+    reporter = ExceptionReporter(tmp_path / "inmyhead.log")
+    try:
+        raise RuntimeError(f"request to https://proxy.local/v1?key={key} failed")
+    except RuntimeError as exc:
+        with caplog.at_level(logging.CRITICAL, logger="inmyhead.gui"):
+            reporter.excepthook(RuntimeError, exc, exc.__traceback__)
+    qtbot.waitUntil(lambda: hasattr(reporter, "last_dialog"), timeout=2000)
+    box: QMessageBox = reporter.last_dialog
+    assert "request to" in box.informativeText()
+    assert key not in box.informativeText() and key not in box.detailedText()
+    box.close()
+    QApplication.processEvents()
+
+
 def test_arguments():
     args = parse_args(["--data-dir", "/tmp/x", "--screenshot", "out/s", "--query", "bread", "a.txt", "b"])
     assert args.screenshot == "out/s" and args.query == "bread"

@@ -29,10 +29,21 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
+PROVIDER_ENV = (
+    "INMYHEAD_EMBEDDER",
+    "INMYHEAD_METADATA",
+    "INMYHEAD_STORE",
+    "INMYHEAD_QUEUE",
+    "INMYHEAD_WORKERS",
+)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_app_environment():
     """INMYHEAD_* variables set by one test (the CLI's provider flags write them) never reach the next."""
     saved = {key: value for key, value in os.environ.items() if key.startswith("INMYHEAD_")}
+    for key in PROVIDER_ENV:  # the shipped defaults (local providers, default store), whatever ran before
+        os.environ.pop(key, None)
     yield
     for key in [key for key in os.environ if key.startswith("INMYHEAD_")]:
         if key not in saved:
@@ -65,6 +76,16 @@ def bm25():
     from inmyhead_app.core.embed.sparse import Bm25Embedder
 
     return Bm25Embedder()
+
+
+@pytest.fixture
+def shared_models(monkeypatch: pytest.MonkeyPatch, local_embedder, bm25) -> None:
+    """Every Core opened in the test reuses the session's real models instead of loading its own."""
+    import inmyhead_app.core.embed.sparse as sparse
+    import inmyhead_app.core.providers as providers
+
+    monkeypatch.setattr(providers, "make_embedder", lambda settings: local_embedder)
+    monkeypatch.setattr(sparse, "Bm25Embedder", lambda: bm25)
 
 
 @pytest.fixture

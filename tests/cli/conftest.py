@@ -11,28 +11,6 @@ import pytest
 from inmyhead_app.cli import main
 
 
-@pytest.fixture(autouse=True)
-def _default_providers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Local providers and the default store, whatever an earlier test left in the environment."""
-    for env in (
-        "INMYHEAD_EMBEDDER",
-        "INMYHEAD_METADATA",
-        "INMYHEAD_STORE",
-        "INMYHEAD_QUEUE",
-        "INMYHEAD_WORKERS",
-    ):
-        monkeypatch.delenv(env, raising=False)
-
-
-@pytest.fixture
-def shared_models(monkeypatch: pytest.MonkeyPatch, local_embedder, bm25) -> None:
-    import inmyhead_app.core.embed.sparse as sparse
-    import inmyhead_app.core.providers as providers
-
-    monkeypatch.setattr(providers, "make_embedder", lambda settings: local_embedder)
-    monkeypatch.setattr(sparse, "Bm25Embedder", lambda: bm25)
-
-
 @pytest.fixture
 def cli(
     data_dir: Path, shared_models: None, capsys: pytest.CaptureFixture

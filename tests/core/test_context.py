@@ -11,28 +11,6 @@ from inmyhead_app.core.context import DataFolderBusy, open_core
 from inmyhead_app.core.logs import log_path, setup_logging
 
 
-@pytest.fixture(autouse=True)
-def _default_providers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Local providers and the default store, whatever an earlier test left in the environment."""
-    for env in (
-        "INMYHEAD_EMBEDDER",
-        "INMYHEAD_METADATA",
-        "INMYHEAD_STORE",
-        "INMYHEAD_QUEUE",
-        "INMYHEAD_WORKERS",
-    ):
-        monkeypatch.delenv(env, raising=False)
-
-
-@pytest.fixture
-def shared_models(monkeypatch: pytest.MonkeyPatch, local_embedder, bm25) -> None:
-    import inmyhead_app.core.embed.sparse as sparse
-    import inmyhead_app.core.providers as providers
-
-    monkeypatch.setattr(providers, "make_embedder", lambda settings: local_embedder)
-    monkeypatch.setattr(sparse, "Bm25Embedder", lambda: bm25)
-
-
 def test_open_close_and_the_folder_lock(data_dir: Path, shared_models: None) -> None:
     core = open_core(data_dir, overrides={"workers": 1})
     assert core.settings["workers"] == 1

@@ -5,34 +5,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import pytest
-
 from inmyhead_app.core.context import open_core
 from inmyhead_app.core.ids import content_hash, doc_id_for_path
 from inmyhead_app.core.pipeline import Artefacts, _NoContext, run_direct
 from tests.core.jobs.conftest import text_document
-
-
-@pytest.fixture(autouse=True)
-def _default_providers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Local providers and the default store, whatever an earlier test left in the environment."""
-    for env in (
-        "INMYHEAD_EMBEDDER",
-        "INMYHEAD_METADATA",
-        "INMYHEAD_STORE",
-        "INMYHEAD_QUEUE",
-        "INMYHEAD_WORKERS",
-    ):
-        monkeypatch.delenv(env, raising=False)
-
-
-@pytest.fixture
-def shared_models(monkeypatch: pytest.MonkeyPatch, local_embedder, bm25) -> None:
-    import inmyhead_app.core.embed.sparse as sparse
-    import inmyhead_app.core.providers as providers
-
-    monkeypatch.setattr(providers, "make_embedder", lambda settings: local_embedder)
-    monkeypatch.setattr(sparse, "Bm25Embedder", lambda: bm25)
 
 
 def test_stages_artefacts_and_direct_run(data_dir: Path, tmp_path: Path, shared_models: None) -> None:

@@ -38,29 +38,6 @@ def write_docs(folder: Path, count: int, start: int = 0, paragraphs: int = 4) ->
     return paths
 
 
-@pytest.fixture(autouse=True)
-def _default_providers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Local providers and the default store, whatever an earlier test left in the environment."""
-    for env in (
-        "INMYHEAD_EMBEDDER",
-        "INMYHEAD_METADATA",
-        "INMYHEAD_STORE",
-        "INMYHEAD_QUEUE",
-        "INMYHEAD_WORKERS",
-    ):
-        monkeypatch.delenv(env, raising=False)
-
-
-@pytest.fixture
-def shared_models(monkeypatch: pytest.MonkeyPatch, local_embedder, bm25) -> None:
-    """Every Core in the test reuses the session's loaded models (real ones, loaded once)."""
-    import inmyhead_app.core.embed.sparse as sparse
-    import inmyhead_app.core.providers as providers
-
-    monkeypatch.setattr(providers, "make_embedder", lambda settings: local_embedder)
-    monkeypatch.setattr(sparse, "Bm25Embedder", lambda: bm25)
-
-
 @pytest.fixture
 def make_core(data_dir: Path, shared_models: None) -> Iterator[Callable[..., Core]]:
     opened: list[Core] = []

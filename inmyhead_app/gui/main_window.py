@@ -240,6 +240,7 @@ class MainWindow(QMainWindow):
             return
         records, paused = result
         self.jobs_model.upsert([r for r in records if self.jobs_model.job(r.id) is None])
+        self._update_status()
         if not self._paused_known:  # a pause/resume since we asked is newer than this answer
             self._on_queue_paused(paused)
 
@@ -323,6 +324,7 @@ class MainWindow(QMainWindow):
             self.show_error("Could not add the documents", str(error), error)
             return
         self.jobs_model.upsert([job for job in submission.jobs if self.jobs_model.job(job.id) is None])
+        self._update_status()
         skipped = list(submission.skipped)
         self.last_skipped = skipped
         self._skipped_by_batch[submission.batch_id] = len(skipped)
@@ -407,6 +409,7 @@ class MainWindow(QMainWindow):
     def _on_jobs_changed(self, _records: list) -> None:
         self.jobs_view.update_page()
         self._update_tray_state()
+        self._update_status()
 
     @Slot(list)
     def _on_jobs_failed(self, jobs: list[JobRecord]) -> None:
@@ -517,12 +520,14 @@ class MainWindow(QMainWindow):
             self.tray.set_state("idle")
 
     def _update_status(self) -> None:
-        stats = getattr(self.jobs_view, "last_stats", {}) or {}
+        # Counted from the jobs model, so the status bar always agrees with the table beside it.
+        counts = self.jobs_model.counts()
+        waiting = counts[JobState.QUEUED] + counts[JobState.RETRY_WAIT]
         parts = []
         if hasattr(self, "_library_count"):
             parts.append(f"{self._library_count} documents in the library")
-        if stats.get("queue_depth"):
-            parts.append(f"{stats['queue_depth']} waiting")
+        if waiting:
+            parts.append(f"{waiting} waiting")
         if self._paused:
             parts.append("queue paused")
         self.status_label.setText("  ·  ".join(parts))

@@ -45,6 +45,9 @@ def test_drop_folder_indexes_and_reports_skipped(qtbot, fake_window, docs_dir: P
     assert window.banner.action_button.isVisibleTo(window.banner)
     qtbot.waitUntil(lambda: window.library.model.rowCount() == 3, timeout=5000)
     assert window.jobs_view.proxy.index(0, Column.PROGRESS).data().startswith("Done")
+    # the status bar agrees with the table: nothing is waiting any more
+    assert "3 documents in the library" in window.status_label.text()
+    assert "waiting" not in window.status_label.text()
     # search from the UI
     window.tabs.setCurrentWidget(window.search)
     window.search.query_edit.setText("sourdough")
@@ -80,6 +83,7 @@ def test_cancel_and_retry_from_the_ui(qtbot, held_window, docs_dir: Path):
     with qtbot.waitSignal(window.paths_submitted, timeout=10000):
         simulate_drop(window, [docs_dir / "lighthouse.txt", docs_dir / "recipes.md"])
     qtbot.waitUntil(lambda: _all(window, JobState.QUEUED, 2), timeout=5000)
+    assert "2 waiting" in window.status_label.text()  # the status bar follows the table, not old stats
     first = window.jobs_model.jobs()[0]
     _select(window, first.id)
     assert window.jobs_view.cancel_action.isEnabled()

@@ -48,7 +48,7 @@ def test_documents_end_searchable_with_claudes_metadata(cloud, data_dir: Path, t
     texts = {
         "lighthouse.txt": "The keeper of the Skerryvore lighthouse logged every passing ship at night.",
         "bread.md": "# Bread\n\nKnead the sourdough for ten minutes, then let it rise in a warm kitchen.",
-        "glacier.html": "<html><body><p>Glaciers carve U-shaped valleys as they slowly retreat.</p></body></html>",
+        "glacier.html": "<html><body><p>Glaciers carve U-shaped valleys as they retreat.</p></body></html>",
     }
     paths = []
     for name, text in texts.items():

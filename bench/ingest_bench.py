@@ -30,6 +30,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.report import emit  # noqa: E402
 from inmyhead_app.core.context import open_core  # noqa: E402
 from inmyhead_app.core.errors import IngestError  # noqa: E402
 from inmyhead_app.core.ids import content_hash, doc_id_for_path  # noqa: E402
@@ -196,11 +197,7 @@ def main() -> None:
         "direct": direct,
         "ratio": ratio,
     }
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n", encoding="utf-8")
+    emit(report, args.out)
 
 
 if __name__ == "__main__":

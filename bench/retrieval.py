@@ -35,6 +35,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from bench.report import emit  # noqa: E402
+
 MODES = ("keyword", "dense", "hybrid")
 NDCG_AT = 10
 MRR_AT = 10
@@ -286,11 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     cache_dir = None if args.no_cache else args.cache_dir
     report = run(args.dataset, args.limit_queries, args.limit_docs, args.store, cache_dir)
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n", encoding="utf-8")
+    emit(report, args.out)
     return 0
 
 

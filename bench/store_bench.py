@@ -38,6 +38,7 @@ import psutil
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.report import emit  # noqa: E402
 from inmyhead_app.core.embed.base import SparseVector  # noqa: E402
 from inmyhead_app.core.ids import point_id  # noqa: E402
 from inmyhead_app.core.store.base import ChunkPoint, SearchFilters  # noqa: E402
@@ -320,11 +321,7 @@ def main() -> int:
         parser.error(f"no corpus at {args.corpus} (pass --corpus)")
     with tempfile.TemporaryDirectory(prefix="store-bench-", dir=args.work_dir) as work:
         result = run(args.sizes, args.corpus, Path(work))
-    text = json.dumps(result, indent=2)
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n", encoding="utf-8")
+    emit(result, args.out)
     return 0
 
 

@@ -10,22 +10,18 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
-    QAction,
     QCloseEvent,
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
-    QKeySequence,
 )
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QSizePolicy,
     QStyle,
     QTabWidget,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -41,6 +37,7 @@ from inmyhead_app.gui.search_view import SearchView
 from inmyhead_app.gui.settings_dialog import SettingsDialog
 from inmyhead_app.gui.tasks import TaskRunner
 from inmyhead_app.gui.tray import TrayController
+from inmyhead_app.gui.window_commands import WindowCommands
 
 log = logging.getLogger("inmyhead.gui.window")
 
@@ -91,7 +88,7 @@ class MainWindow(QMainWindow):
         self.jobs_model = self.jobs_view.model
         self.library = LibraryView(self.tasks, self)
         self.search = SearchView(self.tasks, self)
-        self._build_actions()
+        self.commands = WindowCommands(self)
         self._build_layout()
         self._connect()
 
@@ -107,61 +104,8 @@ class MainWindow(QMainWindow):
             self.banner.show_message("Opening your library", "One moment…", Level.INFO, timeout_ms=0)
 
     # --- construction ---
-    def _build_actions(self) -> None:
-        style = self.style()
-        self.add_files_action = QAction(
-            style.standardIcon(QStyle.StandardPixmap.SP_FileIcon), "Add files…", self
-        )
-        self.add_files_action.setShortcut(QKeySequence.StandardKey.Open)
-        self.add_folder_action = QAction(
-            style.standardIcon(QStyle.StandardPixmap.SP_DirIcon), "Add folder…", self
-        )
-        self.pause_action = QAction(
-            style.standardIcon(QStyle.StandardPixmap.SP_MediaPause), "Pause queue", self
-        )
-        self.pause_action.setCheckable(True)
-        self.retry_failed_action = QAction(
-            style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload), "Retry failed", self
-        )
-        self.cancel_all_action = QAction(
-            style.standardIcon(QStyle.StandardPixmap.SP_DialogCancelButton), "Cancel all", self
-        )
-        self.clear_finished_action = QAction(
-            style.standardIcon(QStyle.StandardPixmap.SP_DialogResetButton), "Clear finished", self
-        )
-        self.settings_action = QAction(
-            style.standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView), "Settings…", self
-        )
-        self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
-        self.quit_action = QAction("Quit", self)
-        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-
     def _build_layout(self) -> None:
-        toolbar = QToolBar("Main")
-        toolbar.setObjectName("mainToolbar")
-        toolbar.setMovable(False)
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        toolbar.addActions([self.add_files_action, self.add_folder_action])
-        toolbar.addSeparator()
-        toolbar.addActions(
-            [self.pause_action, self.retry_failed_action, self.cancel_all_action, self.clear_finished_action]
-        )
-        spacer = QWidget()
-        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        toolbar.addWidget(spacer)
-        toolbar.addAction(self.settings_action)
-        self.addToolBar(toolbar)
-
-        file_menu = self.menuBar().addMenu("&File")
-        file_menu.addActions([self.add_files_action, self.add_folder_action])
-        file_menu.addSeparator()
-        file_menu.addAction(self.settings_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.quit_action)
-        queue_menu = self.menuBar().addMenu("&Queue")
-        queue_menu.addActions(
-            [self.pause_action, self.retry_failed_action, self.cancel_all_action, self.clear_finished_action]
-        )
+        self.commands.install(self)
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -193,14 +137,14 @@ class MainWindow(QMainWindow):
         self.bridge.batch_finished.connect(self._on_batch_finished)
         self.bridge.queue_paused.connect(self._on_queue_paused)
         self.bridge.jobs_unknown.connect(self._on_jobs_unknown)
-        self.add_files_action.triggered.connect(self.add_files)
-        self.add_folder_action.triggered.connect(self.add_folder)
-        self.pause_action.toggled.connect(self.set_paused)
-        self.retry_failed_action.triggered.connect(self.retry_failed)
-        self.cancel_all_action.triggered.connect(self.cancel_all)
-        self.clear_finished_action.triggered.connect(self.clear_finished)
-        self.settings_action.triggered.connect(self.open_settings)
-        self.quit_action.triggered.connect(self.request_quit)
+        self.commands.add_files.triggered.connect(self.add_files)
+        self.commands.add_folder.triggered.connect(self.add_folder)
+        self.commands.pause.toggled.connect(self.set_paused)
+        self.commands.retry_failed.triggered.connect(self.retry_failed)
+        self.commands.cancel_all.triggered.connect(self.cancel_all)
+        self.commands.clear_finished.triggered.connect(self.clear_finished)
+        self.commands.settings.triggered.connect(self.open_settings)
+        self.commands.quit.triggered.connect(self.request_quit)
         self.jobs_view.error.connect(self.show_error)
         self.jobs_view.failed_shown.connect(self._on_failed_shown)
         self.library.error.connect(self.show_error)
@@ -211,7 +155,7 @@ class MainWindow(QMainWindow):
         self.jobs_view.drop_hint.add_files_requested.connect(self.add_files)
         self.jobs_view.drop_hint.add_folder_requested.connect(self.add_folder)
         self.tray.show_requested.connect(self.show_from_tray)
-        self.tray.pause_toggled.connect(self.pause_action.setChecked)
+        self.tray.pause_toggled.connect(self.commands.pause.setChecked)
         self.tray.quit_requested.connect(self.request_quit)
 
     # --- core ---
@@ -245,15 +189,7 @@ class MainWindow(QMainWindow):
             self._on_queue_paused(paused)
 
     def _set_core_actions_enabled(self, enabled: bool) -> None:
-        for action in (
-            self.add_files_action,
-            self.add_folder_action,
-            self.pause_action,
-            self.retry_failed_action,
-            self.cancel_all_action,
-            self.clear_finished_action,
-            self.settings_action,
-        ):
+        for action in self.commands.needing_core:
             action.setEnabled(enabled)
 
     def _call(self, what: str, fn: Any, done_message: str | None = None) -> None:
@@ -453,16 +389,16 @@ class MainWindow(QMainWindow):
     def _on_queue_paused(self, paused: bool) -> None:
         self._paused = paused
         self._paused_known = True
-        self.pause_action.blockSignals(True)
-        self.pause_action.setChecked(paused)
-        self.pause_action.blockSignals(False)
+        self.commands.pause.blockSignals(True)
+        self.commands.pause.setChecked(paused)
+        self.commands.pause.blockSignals(False)
         style = self.style()
         if paused:
-            self.pause_action.setText("Resume queue")
-            self.pause_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
+            self.commands.pause.setText("Resume queue")
+            self.commands.pause.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
         else:
-            self.pause_action.setText("Pause queue")
-            self.pause_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaPause))
+            self.commands.pause.setText("Pause queue")
+            self.commands.pause.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaPause))
         self.tray.set_paused(paused)
         self._update_tray_state()
 

@@ -79,7 +79,7 @@ def test_drop_real_files_then_search_from_the_ui(qtbot, real_window: MainWindow,
 def test_cancel_and_retry_from_the_ui(qtbot, real_window: MainWindow, tmp_path: Path):
     window = real_window
     paths = write_docs(tmp_path / "docs")[:1]
-    window.pause_action.trigger()  # nothing starts, so the job is reliably still queued
+    window.commands.pause.trigger()  # nothing starts, so the job is reliably still queued
     qtbot.waitUntil(window.core.jobs.is_paused, timeout=10000)
     with qtbot.waitSignal(window.paths_submitted, timeout=30000):
         simulate_drop(window, paths)
@@ -93,6 +93,6 @@ def test_cancel_and_retry_from_the_ui(qtbot, real_window: MainWindow, tmp_path: 
     assert window.jobs_view.retry_action.isEnabled()
     window.jobs_view.retry_action.trigger()
     qtbot.waitUntil(lambda: window.jobs_model.job(job_id).state is JobState.QUEUED, timeout=10000)
-    window.pause_action.trigger()  # resume
+    window.commands.pause.trigger()  # resume
     qtbot.waitUntil(lambda: window.jobs_model.job(job_id).state is JobState.DONE, timeout=180000)
     assert window.jobs_model.job(job_id).attempts >= 1

@@ -96,20 +96,20 @@ def test_cancel_and_retry_from_the_ui(qtbot, held_window, docs_dir: Path):
     window.jobs_view.retry_action.trigger()
     qtbot.waitUntil(lambda: _all(window, JobState.DONE, 2), timeout=10000)
     # clear finished removes the rows without resetting the model
-    window.clear_finished_action.trigger()
+    window.commands.clear_finished.trigger()
     qtbot.waitUntil(lambda: window.jobs_model.rowCount() == 0, timeout=5000)
     assert window.jobs_view.stack.currentWidget() is window.jobs_view.drop_hint
 
 
 def test_pause_and_resume(qtbot, fake_window):
     window = fake_window
-    window.pause_action.trigger()
+    window.commands.pause.trigger()
     qtbot.waitUntil(window.core.jobs.is_paused, timeout=5000)
-    assert window.pause_action.text() == "Resume queue"
+    assert window.commands.pause.text() == "Resume queue"
     qtbot.waitUntil(lambda: window.tray.state == "paused", timeout=5000)
-    window.pause_action.trigger()
+    window.commands.pause.trigger()
     qtbot.waitUntil(lambda: not window.core.jobs.is_paused(), timeout=5000)
-    assert window.pause_action.text() == "Pause queue"
+    assert window.commands.pause.text() == "Pause queue"
 
 
 def test_statistics_strip_fills(qtbot, fake_window):

@@ -84,7 +84,12 @@ def shared_models(monkeypatch: pytest.MonkeyPatch, local_embedder, bm25) -> None
     import inmyhead_app.core.embed.sparse as sparse
     import inmyhead_app.core.providers as providers
 
-    monkeypatch.setattr(providers, "make_embedder", lambda settings: local_embedder)
+    make_embedder = providers.make_embedder
+
+    def shared_embedder(settings):
+        return local_embedder if settings["embedder"] == "local" else make_embedder(settings)
+
+    monkeypatch.setattr(providers, "make_embedder", shared_embedder)
     monkeypatch.setattr(sparse, "Bm25Embedder", lambda: bm25)
 
 

@@ -260,6 +260,10 @@ class Settings:
     def __getitem__(self, key: str) -> Any:
         return self.get(key)
 
+    def with_overrides(self, overrides: dict[str, Any]) -> Settings:
+        """The same settings file, with ``overrides`` on top of this object's own."""
+        return Settings(self.path.parent, {**self._overrides, **overrides})
+
     def set(self, key: str, value: Any) -> None:
         coerced = _BY_KEY[key].coerce(value)
         with self._lock:

@@ -12,15 +12,21 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from inmyhead_app.core import paths
 from inmyhead_app.core.config import Settings
+from inmyhead_app.core.errors import ErrorKind, IngestError
 from inmyhead_app.core.jobs.db import JobsDB
 from inmyhead_app.core.jobs.manager import JobManager
+from inmyhead_app.core.jobs.model import JobRecord
 from inmyhead_app.core.jobs.queue import make_huey
 from inmyhead_app.core.library import Library
 from inmyhead_app.core.logs import setup_logging
+from inmyhead_app.core.reembed import EmbeddingChange, ReembedTarget
+
+if TYPE_CHECKING:
+    from inmyhead_app.core.library_store import OpenedLibrary
 
 log = logging.getLogger("inmyhead.core")
 
@@ -105,11 +111,77 @@ class Core:
         self._lock = lock
         self._runner = runner
         self._closed = False
+        self.library_embedding: OpenedLibrary | None = None  # the library's model and the settings'
 
     @property
     def pipeline(self) -> Any:
         """The stages bound to this Core's providers and store (None without the store)."""
         return self._runner.pipeline if self._runner is not None else None
+
+    # --- the embedding model (see core.reembed) ---
+
+    @property
+    def embedding_change(self) -> EmbeddingChange | None:
+        """The settings ask for another model than the library's (None: they agree, or no store)."""
+        opened = self.library_embedding
+        if opened is None or not opened.mismatch:
+            return None
+        reembedding = self._runner.reembedding if self._runner is not None else None
+        documents = len(self.jobs.db.list_documents())
+        return EmbeddingChange(
+            library_model=opened.embedder.model_id,
+            library_dimension=opened.embedder.dimension,
+            wanted_model=opened.wanted.model_id,
+            wanted_dimension=opened.wanted.dimension,
+            documents=documents,
+            reembedding=reembedding is not None,
+            remaining=reembedding.remaining() if reembedding is not None else documents,
+        )
+
+    def start_reembed(self) -> list[JobRecord]:
+        """Queue a re-embed job for every document not yet in the settings' model (see core.reembed)."""
+        from inmyhead_app.core.library_store import open_target_store
+        from inmyhead_app.core.reembed import start_target
+
+        opened = self.library_embedding
+        if opened is None or self._runner is None:
+            raise IngestError(ErrorKind.INTERNAL, "The vector store is not open in this process.")
+        if not opened.mismatch:
+            message = f"The library already uses {opened.embedder.model_id}: nothing to re-embed."
+            raise IngestError(ErrorKind.INTERNAL, message)
+        if self._runner.reembedding is None:
+            target = start_target(self.jobs.db, opened.wanted)
+            opened.target = target
+            opened.target_store = open_target_store(self.settings, self.data_dir, target)
+            self.attach_reembedding(target, opened.target_store)
+        assert self._runner.reembedding is not None
+        return self._runner.reembedding.submit_all()
+
+    def keep_library_model(self) -> int:
+        """Set the embedding settings back to the library's model; cancel a re-embed. Jobs cancelled."""
+        from inmyhead_app.core.reembed import embedder_settings
+
+        opened = self.library_embedding
+        if opened is None or not opened.mismatch:
+            return 0
+        for key, value in embedder_settings(opened.embedder.model_id, opened.embedder.dimension).items():
+            self.settings.set(key, value)
+        self.settings.save()
+        cancelled = 0
+        reembedding = self._runner.reembedding if self._runner is not None else None
+        if reembedding is not None:
+            self._runner.reembedding = None
+            cancelled = reembedding.abandon()
+            opened.target, opened.target_store = None, None
+        opened.wanted = opened.embedder
+        return cancelled
+
+    def attach_reembedding(self, target: ReembedTarget, store: Any) -> None:
+        from inmyhead_app.core.reembed import Reembedding
+
+        assert self.library_embedding is not None and self._runner is not None
+        reembedding = Reembedding(target, self.library_embedding.wanted, store, self.jobs)
+        self._runner.reembedding = reembedding
 
     def start_consumer(self) -> None:
         """Recover unfinished jobs, then start the worker threads (needs the store)."""
@@ -130,7 +202,10 @@ class Core:
             try:
                 self.store.flush()
             finally:
-                self.store.close()
+                if self.library_embedding is not None:
+                    self.library_embedding.close()
+                else:
+                    self.store.close()
         self.jobs.db.close()
         if self._lock is not None:
             self._lock.release()
@@ -172,20 +247,19 @@ def open_core(
     try:
         from inmyhead_app.core.embed.sparse import Bm25Embedder
         from inmyhead_app.core.jobs.runner import JobRunner
+        from inmyhead_app.core.library_store import open_library
         from inmyhead_app.core.pipeline import Pipeline
-        from inmyhead_app.core.providers import make_embedder, make_metadata_extractor
+        from inmyhead_app.core.providers import make_metadata_extractor
         from inmyhead_app.core.search import SearchService
-        from inmyhead_app.core.store.factory import open_store
 
-        embedder = make_embedder(settings)
+        opened = open_library(settings, folder, db)
+        embedder, store = opened.embedder, opened.store
         sparse = Bm25Embedder()
-        store = open_store(settings, folder)
         try:
-            store.ensure_collection(embedder.model_id, embedder.dimension)
+            pipeline = Pipeline(settings, embedder, sparse, make_metadata_extractor(settings), store)
         except BaseException:
-            store.close()
+            opened.close()
             raise
-        pipeline = Pipeline(settings, embedder, sparse, make_metadata_extractor(settings), store)
         runner = JobRunner(jobs, pipeline, folder)
         jobs.attach_runner(runner)
         core = Core(
@@ -198,6 +272,9 @@ def open_core(
             lock,
             runner,
         )
+        core.library_embedding = opened
+        if opened.target is not None and opened.target_store is not None:
+            core.attach_reembedding(opened.target, opened.target_store)
     except BaseException:
         jobs.close()
         db.close()

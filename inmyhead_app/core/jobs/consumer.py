@@ -48,6 +48,7 @@ class ThreadConsumer(Consumer):
             health_check_interval=5,
         )
         self._thread: threading.Thread | None = None
+        self._started = threading.Event()
 
     def _create_worker(self) -> Worker:
         worker = super()._create_worker()
@@ -57,6 +58,10 @@ class ThreadConsumer(Consumer):
     def _set_signal_handlers(self) -> None:
         """Signals belong to the application, not to a background consumer."""
 
+    def start(self) -> None:
+        super().start()
+        self._started.set()
+
     def start_in_background(self) -> None:
         self._thread = threading.Thread(target=self.run, name="inmyhead-consumer", daemon=True)
         self._thread.start()
@@ -64,6 +69,8 @@ class ThreadConsumer(Consumer):
     def shutdown(self, timeout: float | None = 30.0) -> None:
         """Stop taking tasks and wait for running ones (which stop at their next boundary)."""
         self.shutdown_timeout = timeout
+        if self._thread is not None:  # stopping workers that are not started yet would raise
+            self._started.wait(timeout)
         self.stop(graceful=True)
         if self._thread is not None:
             self._thread.join(timeout)

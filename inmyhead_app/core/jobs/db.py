@@ -52,16 +52,21 @@ create table if not exists documents (
 create index if not exists documents_hash on documents (content_hash);
 create table if not exists kv (key text primary key, value text not null);
 """
+# Columns added after the first release: (table, column, declaration), added to older files on open.
+_ADDED_COLUMNS = (
+    ("jobs", "kind", "text not null default 'index'"),  # JobKind: index a file, or re-embed a document
+    ("documents", "embedded_with", "text"),  # the dense model of its chunks (None: the library's first)
+)
 
 # Columns of ``jobs`` that map one to one onto JobRecord fields.
 _PLAIN = [
     *("id", "batch_id", "path", "doc_id", "file_type", "size_bytes", "priority", "attempts"),
     *("created_at", "started_at", "finished_at", "error_kind", "error_message", "chunks", "pages"),
-    *("duplicate_of", "tokens_used"),
+    *("duplicate_of", "tokens_used", "kind"),
 ]
 DOCUMENT_COLUMNS = [
     *("doc_id", "path", "content_hash", "title", "file_type", "pages", "chunks", "language"),
-    *("keywords", "summary", "metadata", "added_at", "size_bytes", "mtime"),
+    *("keywords", "summary", "metadata", "added_at", "size_bytes", "mtime", "embedded_with"),
 ]
 
 
@@ -112,6 +117,10 @@ class JobsDB:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     conn.execute(statement)
+            for table, column, declaration in _ADDED_COLUMNS:
+                present = {row["name"] for row in conn.execute(f"pragma table_info({table})")}
+                if column not in present:
+                    conn.execute(f"alter table {table} add column {column} {declaration}")
 
     def close(self) -> None:
         with self._lock:
@@ -300,13 +309,16 @@ class JobsDB:
         with self._lock:
             return self._conn.execute(sql, params).rowcount == 1
 
-    def cancel_active(self, batch_id: str | None = None) -> list[str]:
-        """Cancel every unfinished job (of a batch) in one transaction; the ids cancelled."""
+    def cancel_active(self, batch_id: str | None = None, kind: str | None = None) -> list[str]:
+        """Cancel every unfinished job (of a batch, of a kind) in one transaction; the ids cancelled."""
         where = "state in ('queued', 'running', 'retry_wait')"
         params: list[Any] = []
         if batch_id is not None:
             where += " and batch_id = ?"
             params.append(batch_id)
+        if kind is not None:
+            where += " and kind = ?"
+            params.append(kind)
         with self.transaction() as conn:
             ids = [row["id"] for row in conn.execute(f"select id from jobs where {where}", params)]
             conn.execute(
@@ -405,6 +417,32 @@ class JobsDB:
 
     def delete_document(self, doc_id: str) -> bool:
         return self._execute("delete from documents where doc_id = ?", (doc_id,)) == 1
+
+    def set_embedded_with(self, doc_id: str, model_id: str, added_at: float) -> bool:
+        """Record a document's new model, unless it was re-indexed (a new ``added_at``) meanwhile."""
+        return (
+            self._execute(
+                "update documents set embedded_with = ? where doc_id = ? and added_at = ?",
+                (model_id, doc_id, added_at),
+            )
+            == 1
+        )
+
+    def latest_job_state(self, doc_id: str, kind: str, since: float) -> JobState | None:
+        rows = self._query(
+            "select state from jobs where doc_id = ? and kind = ? and created_at >= ? "
+            "order by created_at desc, rowid desc limit 1",
+            (doc_id, kind, since),
+        )
+        return JobState(rows[0]["state"]) if rows else None
+
+    def documents_not_embedded_with(self, model_id: str) -> list[dict[str, Any]]:
+        """Catalog rows whose chunks were embedded by another model (a re-embed's work list)."""
+        rows = self._query(
+            "select * from documents where embedded_with is null or embedded_with != ? order by added_at",
+            (model_id,),
+        )
+        return [_document(row) for row in rows]
 
     # --- flags ---------------------------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ from inmyhead_app.core.ids import doc_id_for_path
 from inmyhead_app.core.jobs.db import ACTIVE_STATES, JobsDB
 from inmyhead_app.core.jobs.enqueue import Enqueuer
 from inmyhead_app.core.jobs.events import EventBus
-from inmyhead_app.core.jobs.model import STAGE_ORDER, EventKind, JobEvent, JobRecord, JobState
+from inmyhead_app.core.jobs.model import STAGE_ORDER, EventKind, JobEvent, JobKind, JobRecord, JobState
 from inmyhead_app.core.jobs.queue import uses_sqlite
 from inmyhead_app.core.jobs.walk import expand_paths
 
@@ -110,6 +110,23 @@ class JobManager:
                 rows.append(self._new_row(path, priority, batch.batch_id, False, doc_id))
         batch.jobs.extend(self._submit_rows(rows))
         return batch
+
+    def submit_reembed(self, documents: list[dict[str, Any]], priority: int = 4) -> list[JobRecord]:
+        """Queue a re-embed job per catalog row (one batch); documents with an unfinished one are left."""
+        active = self.db.active_jobs_by_doc()
+        batch_id = uuid.uuid4().hex
+        rows = []
+        for document in documents:
+            if document["doc_id"] in active:
+                continue
+            row = self._new_row(Path(document["path"]), priority, batch_id, False, document["doc_id"])
+            row.update(
+                kind=str(JobKind.REEMBED),
+                file_type=document["file_type"] or row["file_type"],
+                size_bytes=document["size_bytes"] or 0,
+            )
+            rows.append(row)
+        return self._submit_rows(rows) if rows else []
 
     def _new_row(
         self, path: Path, priority: int, batch_id: str, force: bool, doc_id: str | None = None
@@ -194,6 +211,10 @@ class JobManager:
 
     def cancel_all(self) -> int:
         return self._cancel_many(self.db.cancel_active())
+
+    def cancel_kind(self, kind: str) -> int:
+        """Cancel every unfinished job of one JobKind (abandoning a re-embed)."""
+        return self._cancel_many(self.db.cancel_active(kind=kind))
 
     def _cancel_many(self, ids: list[str]) -> int:
         running = self.runner.running if self.runner is not None else {}

@@ -20,6 +20,11 @@ class JobState(StrEnum):
         return self in (JobState.DONE, JobState.FAILED, JobState.CANCELLED)
 
 
+class JobKind(StrEnum):
+    INDEX = "index"  # parse a file and index it: every stage
+    REEMBED = "reembed"  # embed an indexed document's chunks with another model: embedding, storing
+
+
 class Stage(StrEnum):
     PARSING = "parsing"
     PREPROCESSING = "preprocessing"
@@ -72,6 +77,7 @@ class JobRecord:
     pages: int = 0
     duplicate_of: str | None = None  # doc_id of the already-indexed identical document
     tokens_used: int = 0
+    kind: str = JobKind.INDEX
 
     @property
     def duration(self) -> float | None:
@@ -93,6 +99,7 @@ class EventKind(StrEnum):
     BATCH_FINISHED = "batch_finished"
     QUEUE_PAUSED = "queue_paused"
     QUEUE_RESUMED = "queue_resumed"
+    REEMBED_FINISHED = "reembed_finished"  # every document is in the new model's store (detail: model)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from inmyhead_app.core.jobs.model import (
     STAGE_ORDER,
     EventKind,
     JobEvent,
+    JobKind,
     JobRecord,
     JobState,
     Stage,
@@ -39,6 +40,7 @@ from inmyhead_app.core.pipeline import Artefacts, Embedded, Pipeline, Preprocess
 
 if TYPE_CHECKING:
     from inmyhead_app.core.jobs.manager import JobManager
+    from inmyhead_app.core.reembed import Reembedding
 
 log = logging.getLogger("inmyhead.jobs.runner")
 
@@ -130,6 +132,7 @@ class JobRunner:
         self.lock = threading.RLock()
         self.catalog_lock = threading.Lock()
         self.running: dict[str, RunningJob] = {}
+        self.reembedding: Reembedding | None = None  # set while a re-embed is under way
         self._side = ThreadPoolExecutor(max_workers=4, thread_name_prefix="inmyhead-metadata")
 
     @property
@@ -156,7 +159,10 @@ class JobRunner:
         self._emit(job, EventKind.UPDATED)
         artefacts = Artefacts(self.data_dir, job_id)
         try:
-            self._run_stages(job, artefacts)
+            if record.kind == JobKind.REEMBED:
+                self._run_reembed(job)
+            else:
+                self._run_stages(job, artefacts)
         except JobInterrupted:
             self._on_interrupted(job, artefacts)
         except ShuttingDown:
@@ -258,6 +264,7 @@ class JobRunner:
                     "added_at": added_at,
                     "size_bytes": stat.st_size,
                     "mtime": stat.st_mtime,
+                    "embedded_with": self.pipeline.embedder.model_id,
                 }
             )
         ctx.progress(len(points), len(points))
@@ -274,6 +281,44 @@ class JobRunner:
             self._on_interrupted(job, artefacts)
             return
         artefacts.remove()
+
+    def _run_reembed(self, job: RunningJob) -> None:
+        """Embed an indexed document's stored chunks with the re-embed's model, into its store."""
+        from inmyhead_app.core.reembed import embed_document
+
+        reembedding = self.reembedding
+        if reembedding is None or self.pipeline.store is None:
+            raise IngestError(
+                ErrorKind.INTERNAL,
+                "No re-embed is under way any more (the embedding setting changed back); dismiss this job.",
+            )
+        record = job.record
+        with self.lock:
+            for stage in (Stage.PARSING, Stage.PREPROCESSING, Stage.METADATA):
+                record.stages[stage].status = StageStatus.SKIPPED
+        catalog = self.db.get_document(record.doc_id)
+        if catalog is None:
+            self._finish(job, JobState.DONE, warnings=["The document was deleted before it was re-embedded."])
+            return
+        source = self.pipeline.store
+        points = self._stage(
+            job,
+            Stage.EMBEDDING,
+            lambda ctx: embed_document(source, reembedding.embedder, record.doc_id, ctx),
+        )
+        self._stage_done(job, Stage.EMBEDDING)
+        self._check(job, Stage.STORING)
+        self._begin(job, Stage.STORING)
+        ctx = _StageContext(self, job, Stage.STORING)
+        with self.catalog_lock:
+            ctx.check()
+            reembedding.store.replace_document(record.doc_id, points)
+            reembedding.store.flush()
+            # Re-indexed while we embedded the old chunks: leave it behind, the catch-up redoes it.
+            self.db.set_embedded_with(record.doc_id, reembedding.model, catalog["added_at"])
+        ctx.progress(len(points), len(points))
+        self._stage_done(job, Stage.STORING)
+        self._finish(job, JobState.DONE, chunks=len(points), pages=catalog["pages"])
 
     def _embed_and_metadata(
         self, job: RunningJob, artefacts: Artefacts, parsed, pre: Preprocessed, digest: str
@@ -370,6 +415,8 @@ class JobRunner:
         )
         if ok:
             self.manager.emit_finished(job.record.id)
+            if state is JobState.DONE and self.reembedding is not None:
+                self.reembedding.after_job()
         return ok
 
     def _finish_if_duplicate(self, job: RunningJob, digest: str) -> bool:

@@ -92,11 +92,15 @@ class VectorStore(Protocol):
         """Dense and sparse results fused with reciprocal rank fusion (k = RRF_K)."""
 
     def scroll(
-        self, offset: str | None, limit: int, with_vectors: bool = True
+        self, offset: str | None, limit: int, with_vectors: bool = True, doc_id: str | None = None
     ) -> tuple[list[ChunkPoint], str | None]:
-        """A page of points in id order, and the offset of the next page (None at the end)."""
+        """A page of points in id order (of one document with ``doc_id``), and the next page's offset
+        (None at the end)."""
 
     def flush(self) -> None:
         """Make everything acknowledged so far durable (called at job boundaries)."""
+
+    def drop(self) -> None:
+        """Delete the collection and everything in it, then close (a library replaced by a re-embed)."""
 
     def close(self) -> None: ...

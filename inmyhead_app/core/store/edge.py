@@ -180,12 +180,15 @@ class EdgeStore:
         return self._query(limit, prefetches=prefetches, query=qe.Fusion.Rrf(k=RRF_K), filter=flt)
 
     def scroll(
-        self, offset: str | None, limit: int, with_vectors: bool = True
+        self, offset: str | None, limit: int, with_vectors: bool = True, doc_id: str | None = None
     ) -> tuple[list[ChunkPoint], str | None]:
         if self._shard is None:
             return [], None
+        flt = _filter(SearchFilters(doc_ids=(doc_id,))) if doc_id is not None else None
         records, next_offset = self._shard.scroll(
-            qe.ScrollRequest(offset=offset, limit=limit, with_payload=True, with_vector=with_vectors)
+            qe.ScrollRequest(
+                offset=offset, limit=limit, filter=flt, with_payload=True, with_vector=with_vectors
+            )
         )
         points = []
         for record in records:
@@ -213,6 +216,12 @@ class EdgeStore:
             self._shard.flush()
             self._shard.close()
             self._shard = None
+
+    def drop(self) -> None:
+        if self._shard is not None:
+            self._shard.close()
+            self._shard = None
+        shutil.rmtree(self.path, ignore_errors=True)
 
 
 def _sparse_query(vector: SparseVector) -> Any:

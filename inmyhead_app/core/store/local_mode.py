@@ -7,6 +7,7 @@ and every query scans all vectors, so callers keep write batches to one document
 from __future__ import annotations
 
 import logging
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -161,11 +162,12 @@ class QdrantClientStore:
         )
 
     def scroll(
-        self, offset: str | None, limit: int, with_vectors: bool = True
+        self, offset: str | None, limit: int, with_vectors: bool = True, doc_id: str | None = None
     ) -> tuple[list[ChunkPoint], str | None]:
         records, next_offset = self._call(
             "scroll",
             self.collection,
+            scroll_filter=_filter(SearchFilters(doc_ids=(doc_id,))) if doc_id is not None else None,
             offset=offset,
             limit=limit,
             with_payload=True,
@@ -193,6 +195,13 @@ class QdrantClientStore:
 
     def close(self) -> None:
         self._client.close()
+
+    def drop(self) -> None:
+        if self._call("collection_exists", self.collection):
+            self._call("delete_collection", self.collection)
+        self._client.close()
+        if self._local:  # the folder held only this collection
+            shutil.rmtree(self._where, ignore_errors=True)
 
 
 def _sparse(vector: SparseVector) -> models.SparseVector:

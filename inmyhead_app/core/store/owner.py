@@ -87,20 +87,27 @@ class OwnedStore:
         return self._call("query_hybrid", dense, sparse, filters, limit)
 
     def scroll(
-        self, offset: str | None, limit: int, with_vectors: bool = True
+        self, offset: str | None, limit: int, with_vectors: bool = True, doc_id: str | None = None
     ) -> tuple[list[ChunkPoint], str | None]:
-        return self._call("scroll", offset, limit, with_vectors)
+        return self._call("scroll", offset, limit, with_vectors, doc_id)
 
     def flush(self) -> None:
         self._call("flush")
 
+    def drop(self) -> None:
+        """Delete everything in the store, then close it like ``close``."""
+        self._shut_down(self._store.drop)
+
     def close(self) -> None:
         """Close the store on its owner thread, after the calls already queued; idempotent."""
+        self._shut_down(self._store.close)
+
+    def _shut_down(self, last_call: Callable[[], None]) -> None:
         with self._lock:
             if self._closed:
                 return
             self._closed = True
-            closing = self._executor.submit(self._store.close)
+            closing = self._executor.submit(last_call)
         try:
             closing.result()
         finally:

@@ -26,13 +26,13 @@ log = logging.getLogger("inmyhead.store.process")
 START_TIMEOUT_S = 120.0
 
 
-def _serve(conn: Connection, kind: str, data_dir: str, url: str) -> None:
+def _serve(conn: Connection, kind: str, data_dir: str, url: str, generation: int) -> None:
     """The child's loop: build the store, then answer ``(method, args)`` requests until told to close."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop (Ctrl+C reaches both)
     from inmyhead_app.core.store.factory import make_store
 
     try:
-        store = make_store(kind, Path(data_dir), url)
+        store = make_store(kind, Path(data_dir), url, generation)
     except BaseException as error:  # reported to the parent, which raises it
         _reply(conn, "error", error)
         return
@@ -43,7 +43,7 @@ def _serve(conn: Connection, kind: str, data_dir: str, url: str) -> None:
             method, args = conn.recv()
         except (EOFError, OSError):
             break  # the parent is gone: close the store (flushing it) and exit
-        if method == "close":
+        if method in ("close", "drop"):
             asked_to_close = True
             break
         try:
@@ -55,7 +55,7 @@ def _serve(conn: Connection, kind: str, data_dir: str, url: str) -> None:
         if not _reply(conn, "ok", result):
             break
     try:
-        store.close()
+        store.drop() if method == "drop" else store.close()
     except BaseException as error:  # reported to the parent, which raises it
         if asked_to_close:
             _reply(conn, "error", error)
@@ -79,14 +79,14 @@ def _reply(conn: Connection, status: str, value: Any) -> bool:
 
 
 class ProcessStore:
-    """Forwards VectorStore calls to the store ``make_store(kind, data_dir, url)`` in a child process."""
+    """Forwards VectorStore calls to ``make_store(kind, data_dir, url, generation)`` in a child process."""
 
-    def __init__(self, kind: str, data_dir: Path, url: str = "") -> None:
+    def __init__(self, kind: str, data_dir: Path, url: str = "", generation: int = 0) -> None:
         context = multiprocessing.get_context("spawn")
         self._conn, child_conn = context.Pipe()
         self._process = context.Process(
             target=_serve,
-            args=(child_conn, kind, str(data_dir), url),
+            args=(child_conn, kind, str(data_dir), url, generation),
             name=f"inmyhead-store-{kind}",
             daemon=True,
         )
@@ -122,11 +122,17 @@ class ProcessStore:
             raise AttributeError(method)
         return lambda *args: self._call(method, *args)
 
+    def drop(self) -> None:
+        self._shut_down("drop")
+
     def close(self) -> None:
+        self._shut_down("close")
+
+    def _shut_down(self, how: str) -> None:
         if self._closed:
             return
         try:
-            self._call("close")
+            self._call(how)
         except IngestError:
             log.warning("the vector store process did not close cleanly", exc_info=True)
         finally:

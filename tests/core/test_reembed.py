@@ -108,9 +108,9 @@ def test_a_new_model_reembeds_the_library_from_its_stored_text_then_switches(
     assert hits[0].path == str(paths[0])
     assert core.search.search("sourdough kitchen", limit=1)[0].path == str(paths[1])  # file gone, text kept
 
-    # New documents now use the new model, and the library can change again (generation 2).
+    # New documents now use the new model.
     new = tmp_path / "docs" / "orbit.txt"
-    new.write_text("A satellite in a geostationary orbit keeps pace with the turning Earth.", encoding="utf-8")
+    new.write_text("A satellite in geostationary orbit keeps pace with the Earth.", encoding="utf-8")
     job = core.jobs.submit_document(new)
     assert core.jobs.wait_idle(timeout=60)
     assert core.jobs.get_job_status(job.id).state is JobState.DONE

@@ -14,7 +14,7 @@ import sys
 
 from inmyhead_app.core.config import declaration
 
-COMMAND_MODULES = ("ingest", "library", "jobs", "worker", "migrate")
+COMMAND_MODULES = ("ingest", "library", "jobs", "worker", "migrate", "reembed")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -87,10 +87,17 @@ def fraction(record: JobRecord) -> float:
 def _open(folder: Any) -> tuple[Core, bool]:
     """(core, owner): the owner runs the queue; otherwise another process does and we only watch."""
     try:
-        return open_core(folder, start_consumer=False), True
+        core = open_core(folder, start_consumer=False)
     except DataFolderBusy as error:
         print(f"inmyhead: {error} The files are queued for it.", file=sys.stderr)
         return open_core(folder, start_consumer=False, with_store=False), False
+    if (change := core.embedding_change) is not None:
+        print(
+            f"inmyhead: note: the library uses {change.library_model}, so these files do too; the "
+            f"settings ask for {change.wanted_model}: `inmyhead reembed` switches the library to it",
+            file=sys.stderr,
+        )
+    return core, True
 
 
 def run(args: argparse.Namespace) -> int:

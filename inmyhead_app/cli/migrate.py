@@ -10,7 +10,9 @@ from typing import Any
 from inmyhead_app.cli import add_common_options
 from inmyhead_app.core.config import Settings, declaration
 from inmyhead_app.core.errors import IngestError
+from inmyhead_app.core.jobs.db import JobsDB
 from inmyhead_app.core.paths import data_dir as resolve_data_dir
+from inmyhead_app.core.reembed import library_generation, read_target
 from inmyhead_app.core.store.factory import STORE_KINDS, make_store
 from inmyhead_app.core.store.migrate import BATCH_SIZE, CHECKPOINT_FILE, migrate
 
@@ -39,10 +41,17 @@ def run(args: argparse.Namespace) -> int:
     target_url: str = args.url or (source_url if args.to == "server" else "")
     if args.to == source_kind and (args.to != "server" or target_url == source_url):
         return _fail(args, f"the library already uses the {source_kind} store")
+    db = JobsDB(folder)
     try:
-        source = make_store(source_kind, folder, source_url)
+        generation, reembedding = library_generation(db), read_target(db) is not None
+    finally:
+        db.close()
+    if reembedding:
+        return _fail(args, "a re-embed is under way; let it finish (or keep the current model) first")
+    try:
+        source = make_store(source_kind, folder, source_url, generation)
         try:
-            target = make_store(args.to, folder, target_url)
+            target = make_store(args.to, folder, target_url, generation)
             try:
                 result = migrate(
                     source,

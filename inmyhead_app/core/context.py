@@ -154,8 +154,28 @@ class Core:
             opened.target = target
             opened.target_store = open_target_store(self.settings, self.data_dir, target)
             self.attach_reembedding(target, opened.target_store)
-        assert self._runner.reembedding is not None
-        return self._runner.reembedding.submit_all()
+        reembedding = self._runner.reembedding
+        assert reembedding is not None
+        jobs = reembedding.submit_all()
+        if not jobs:
+            reembedding.after_job()  # nothing (left) to embed: it may be complete already
+        return jobs
+
+    def reload_embedding_settings(self) -> EmbeddingChange | None:
+        """Compare the library's model with what the settings ask for now (after Settings were saved).
+
+        A re-embed to a model the settings no longer ask for is abandoned.
+        """
+        from inmyhead_app.core import providers
+
+        opened = self.library_embedding
+        if opened is None:
+            return None
+        wanted = providers.make_embedder(self.settings)
+        if (wanted.model_id, wanted.dimension) != (opened.wanted.model_id, opened.wanted.dimension):
+            self._abandon_reembed()
+            opened.wanted = wanted
+        return self.embedding_change
 
     def keep_library_model(self) -> int:
         """Set the embedding settings back to the library's model; cancel a re-embed. Jobs cancelled."""
@@ -167,14 +187,17 @@ class Core:
         for key, value in embedder_settings(opened.embedder.model_id, opened.embedder.dimension).items():
             self.settings.set(key, value)
         self.settings.save()
-        cancelled = 0
-        reembedding = self._runner.reembedding if self._runner is not None else None
-        if reembedding is not None:
-            self._runner.reembedding = None
-            cancelled = reembedding.abandon()
-            opened.target, opened.target_store = None, None
+        cancelled = self._abandon_reembed()
         opened.wanted = opened.embedder
         return cancelled
+
+    def _abandon_reembed(self) -> int:
+        reembedding = self._runner.reembedding if self._runner is not None else None
+        if reembedding is None or self._runner is None or self.library_embedding is None:
+            return 0
+        self._runner.reembedding = None
+        self.library_embedding.target = self.library_embedding.target_store = None
+        return reembedding.abandon()
 
     def attach_reembedding(self, target: ReembedTarget, store: Any) -> None:
         from inmyhead_app.core.reembed import Reembedding

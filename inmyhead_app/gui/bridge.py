@@ -31,6 +31,7 @@ class CoreBridge(QObject):
     batch_finished = Signal(str, dict)  # batch id, counts by state
     queue_paused = Signal(bool)
     jobs_unknown = Signal(list)  # ids of jobs whose events came without a snapshot
+    reembed_finished = Signal(dict)  # every document is in the new model's store: {"model", "dimension"}
 
     def __init__(self, parent: QObject | None = None, interval_ms: int = REFRESH_MS) -> None:
         super().__init__(parent)
@@ -77,6 +78,7 @@ class CoreBridge(QObject):
         indexed = 0
         batches: list[tuple[str, dict]] = []
         paused: bool | None = None
+        reembedded: dict | None = None
         for event in events:
             kind = event.kind
             if kind in (EventKind.SUBMITTED, EventKind.UPDATED, EventKind.FINISHED):
@@ -104,6 +106,8 @@ class CoreBridge(QObject):
                 paused = True
             elif kind is EventKind.QUEUE_RESUMED:
                 paused = False
+            elif kind is EventKind.REEMBED_FINISHED:
+                reembedded = dict(event.detail)
         self.ticks_emitted += 1
         if latest:
             self.jobs_changed.emit(list(latest.values()))
@@ -119,6 +123,8 @@ class CoreBridge(QObject):
             self.batch_finished.emit(batch_id, detail)
         if paused is not None:
             self.queue_paused.emit(paused)
+        if reembedded is not None:
+            self.reembed_finished.emit(reembedded)
 
     def stop(self) -> None:
         self.detach()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from inmyhead_app.core.jobs.model import STAGE_ORDER as STAGE_ORDER_
-from inmyhead_app.core.jobs.model import JobRecord, JobState, Stage, StageStatus
+from inmyhead_app.core.jobs.model import JobKind, JobRecord, JobState, Stage, StageStatus
 
 STATE_LABELS = {
     JobState.QUEUED: "Queued",
@@ -87,20 +87,21 @@ def elapsed(job: JobRecord, now: float | None = None) -> float | None:
 
 
 def progress_text(job: JobRecord) -> str:
-    """E.g. "Embedding 34/120", "Queued", "Done · 12 chunks", "Failed: corrupt"."""
+    """E.g. "Embedding 34/120", "Queued", "Done · 12 chunks", "Failed: corrupt", "Re-embedded · 3 chunks"."""
+    reembed = job.kind == JobKind.REEMBED
     if job.state is JobState.DONE:
         if job.duplicate_of:
             return "Done · duplicate"
-        return f"Done · {job.chunks} chunk{'s' if job.chunks != 1 else ''}"
+        return f"{'Re-embedded' if reembed else 'Done'} · {job.chunks} chunk{'s' if job.chunks != 1 else ''}"
     if job.state is JobState.FAILED:
         return f"Failed: {ERROR_LABELS.get(job.error_kind, job.error_kind)}" if job.error_kind else "Failed"
     if job.state in (JobState.QUEUED, JobState.CANCELLED, JobState.RETRY_WAIT):
-        return STATE_LABELS[job.state]
+        return f"{STATE_LABELS[job.state]} · re-embed" if reembed else STATE_LABELS[job.state]
     stage = job.stage
     if stage is None:
         return "Starting"
     progress = job.stages.get(stage)
-    text = STAGE_LABELS[stage]
+    text = "Re-embedding" if reembed and stage is Stage.EMBEDDING else STAGE_LABELS[stage]
     if progress is not None and progress.total > 0:
         text += f" {progress.done}/{progress.total}"
     # embedding and metadata run side by side: name the other one when both are running

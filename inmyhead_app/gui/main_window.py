@@ -33,6 +33,7 @@ from inmyhead_app.gui.icons import app_icon
 from inmyhead_app.gui.jobs_view import JobsView
 from inmyhead_app.gui.library_view import LibraryView
 from inmyhead_app.gui.notifications import Level, NotificationBanner
+from inmyhead_app.gui.reembed_bar import EmbeddingChangeBar, ReembedController
 from inmyhead_app.gui.search_view import SearchView
 from inmyhead_app.gui.settings_dialog import SettingsDialog
 from inmyhead_app.gui.tasks import TaskRunner
@@ -89,6 +90,9 @@ class MainWindow(QMainWindow):
         self.library = LibraryView(self.tasks, self)
         self.search = SearchView(self.tasks, self)
         self.commands = WindowCommands(self)
+        self.embedding_bar = EmbeddingChangeBar(self)
+        self.reembed = ReembedController(self, self.embedding_bar)
+        self.reembed.switched.connect(self.set_core)
         self._build_layout()
         self._connect()
 
@@ -118,6 +122,7 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(8, 6, 8, 4)
         layout.setSpacing(6)
         layout.addWidget(self.banner)
+        layout.addWidget(self.embedding_bar)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self.status_label = QLabel()
@@ -175,6 +180,17 @@ class MainWindow(QMainWindow):
         jobs = core.jobs
         self.tasks.run(lambda: (jobs.list_jobs(), jobs.is_paused()), self._on_initial_jobs, owner=self)
         self._refresh_stats()
+        self.reembed.set_core(core)
+
+    def detach_core(self) -> Any:
+        """Let go of the core so it can be reopened (the re-embed's switch); None when there is none."""
+        core = self.core
+        if core is None or self._quitting:
+            return None
+        self.core = None
+        self.bridge.detach()
+        self._set_core_actions_enabled(False)
+        return core
 
     def _on_initial_jobs(
         self, result: tuple[list[JobRecord], bool] | None, error: BaseException | None
@@ -497,6 +513,7 @@ class MainWindow(QMainWindow):
 
     @Slot(list)
     def _on_settings_saved(self, restart_keys: list[str]) -> None:
+        self.reembed.settings_changed()
         if restart_keys:
             self.tray.notify(
                 "Settings saved", "Some changes take effect the next time In My Head starts.", Level.INFO

@@ -57,12 +57,10 @@ API_KEYS = (
     ("openai", "OpenAI API key", "OPENAI_API_KEY"),
     ("anthropic", "Anthropic API key", "ANTHROPIC_API_KEY"),
 )
-# Read when the core opens: a change applies at the next start (the window says so).
+# Read when the core opens: a change applies at the next start (the window says so). A change of
+# the embedding model applies at once: the window offers to re-embed the library (gui.reembed_bar).
 NEEDS_RESTART = frozenset(
     {
-        "embedder",
-        "openai_embedding_model",
-        "openai_dimensions",
         "metadata",
         "anthropic_model",
         "store",

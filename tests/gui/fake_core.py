@@ -338,6 +338,10 @@ class FakeCore:
         self.library = FakeLibrary(self.jobs)
         self.search = FakeSearch(self.jobs)
         self.closed = False
+        self.embedding_change = None  # the settings and the library agree on the model
+
+    def reload_embedding_settings(self) -> None:
+        return self.embedding_change
 
     def close(self) -> None:
         self.jobs.close()

@@ -3,7 +3,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QStyleOptionViewItem, QTableView
 
-from inmyhead_app.core.jobs.model import JobState, Stage
+from inmyhead_app.core.jobs.model import JobKind, JobState, Stage
 from inmyhead_app.gui.formatting import progress_text
 from inmyhead_app.gui.jobs_model import STATE_FILTERS, Column, JobsFilterModel, JobsModel, Role
 from inmyhead_app.gui.progress_delegate import StageProgressDelegate
@@ -75,6 +75,14 @@ def test_parallel_stages_named_together():
     job = make_job(JobState.RUNNING, Stage.EMBEDDING, 3, 10)
     job.stages[Stage.METADATA] = type(job.stages[Stage.EMBEDDING])(job.stages[Stage.EMBEDDING].status)
     assert progress_text(job) == "Embedding 3/10 ‖ Metadata"
+
+
+def test_reembed_jobs_say_so():
+    assert progress_text(make_job(JobState.QUEUED, kind=JobKind.REEMBED)) == "Queued · re-embed"
+    running = make_job(JobState.RUNNING, Stage.EMBEDDING, 3, 10, kind=JobKind.REEMBED)
+    assert progress_text(running) == "Re-embedding 3/10"
+    assert progress_text(make_job(JobState.DONE, chunks=4, kind=JobKind.REEMBED)) == "Re-embedded · 4 chunks"
+    assert progress_text(make_job(JobState.DONE, chunks=4)) == "Done · 4 chunks"
 
 
 def test_progress_delegate_paints_every_state(qtbot):

@@ -9,14 +9,17 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from inmyhead_app.core.config import Settings
 from inmyhead_app.core.context import open_core
 from inmyhead_app.core.jobs.db import JobsDB
-from inmyhead_app.core.jobs.model import JobState
+from inmyhead_app.core.jobs.model import JobKind, JobState
 from tests.core.jobs.conftest import write_docs
+from tests.helpers.fake_openai import FakeOpenAI, embeddings
 
 CLI = str(Path(sys.executable).parent / "inmyhead")
 pytestmark = pytest.mark.slow
@@ -30,6 +33,14 @@ def _worker(data_dir: Path, env: dict[str, str], *extra: str) -> subprocess.Pope
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def _reembed_counts(db: JobsDB) -> dict[str, int]:
+    counts = dict.fromkeys(("done", "running", "queued"), 0)
+    for job in db.list():
+        if job.kind == JobKind.REEMBED and str(job.state) in counts:
+            counts[str(job.state)] += 1
+    return counts
 
 
 def _clean_counts(tmp_path: Path, docs: Path) -> dict[str, int]:
@@ -165,3 +176,61 @@ def test_redis_queue_with_a_worker_process(redis_url: str, tmp_path: Path, share
             record = core.jobs.get_job_status(job.id)
             assert record.state is JobState.DONE and record.chunks > 0
             assert core.store.count(record.doc_id) == record.chunks
+
+
+def test_sigkill_mid_reembed_then_restart_switches_with_every_chunk_once(
+    tmp_path: Path, shared_models: None
+) -> None:
+    data = tmp_path / "data"
+    write_docs(tmp_path / "docs", 8, paragraphs=8)
+    with open_core(data, overrides={"workers": 2}) as core:
+        core.jobs.submit_batch([tmp_path / "docs"])
+        assert core.jobs.wait_idle(timeout=300)
+        expected = {doc.doc_id: core.store.count(doc.doc_id) for doc in core.library.list_documents()}
+    settings = Settings(data)
+    settings.set("embedder", "openai")
+    settings.set("openai_dimensions", 64)
+    settings.save()
+    with FakeOpenAI() as server:
+        server.default = lambda request: replace(embeddings(request), delay=0.15)  # slow enough to kill
+        env = {"OPENAI_BASE_URL": server.url, "OPENAI_API_KEY": "sk-test-crash-" + "g" * 32}
+        os.environ.update(env)
+        try:
+            with open_core(data, start_consumer=False) as core:
+                assert len(core.start_reembed()) == len(expected)
+        finally:
+            for name in env:
+                os.environ.pop(name)
+        worker = _worker(data, {**env, "INMYHEAD_WORKERS": "2"}, "--until-idle")
+        db = JobsDB(data)
+        try:
+            deadline = time.monotonic() + 240
+            while time.monotonic() < deadline:
+                counts = _reembed_counts(db)
+                if counts["done"] >= 2 and counts["running"] >= 1:
+                    break
+                assert worker.poll() is None, worker.communicate()
+                time.sleep(0.05)
+            else:
+                pytest.fail("the worker made no progress")
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(30)
+            assert _reembed_counts(db)["done"] < len(expected)  # it really died mid-way
+
+            restarted = _worker(data, {**env, "INMYHEAD_WORKERS": "2"}, "--until-idle")
+            _out, err = restarted.communicate(timeout=300)
+            assert restarted.returncode == 0, err
+        finally:
+            db.close()
+            if worker.poll() is None:
+                worker.kill()
+
+    with open_core(data, start_consumer=False) as core:  # the switch, on open
+        assert core.embedding_change is None
+        info = core.store.info()
+        assert (info.dense_model, info.dense_dimension) == ("openai:text-embedding-3-small:64", 64)
+        assert {doc_id: core.store.count(doc_id) for doc_id in expected} == expected
+        assert info.points == sum(expected.values())
+        reembeds = [job for job in core.jobs.list_jobs() if job.kind == JobKind.REEMBED]
+        assert all(job.state is JobState.DONE for job in reembeds), [j.error_message for j in reembeds]
+        assert not (data / "edge").exists()

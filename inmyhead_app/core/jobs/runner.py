@@ -18,7 +18,6 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,6 +35,7 @@ from inmyhead_app.core.jobs.model import (
     StageProgress,
     StageStatus,
 )
+from inmyhead_app.core.jobs.running import JobInterrupted, JobStageContext, RunningJob, ShuttingDown
 from inmyhead_app.core.pipeline import Artefacts, Embedded, Pipeline, Preprocessed
 
 if TYPE_CHECKING:
@@ -45,80 +45,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("inmyhead.jobs.runner")
 
 OWNER = f"{socket.gethostname()}:{os.getpid()}"
-PROGRESS_WRITE_INTERVAL_S = 0.5
 RETRY_MAX_DELAY_S = 300.0
-
-
-class JobInterrupted(Exception):
-    """The job's generation moved on (cancelled, re-queued, failed by the watchdog): stop quietly."""
-
-
-class ShuttingDown(Exception):
-    """The app is closing: stop at this boundary and put the job back in the queue."""
-
-
-@dataclass
-class RunningJob:
-    """What a worker thread knows about the job it runs; the watchdog and cancel read it."""
-
-    record: JobRecord
-    generation: int
-    stop: threading.Event = field(default_factory=threading.Event)
-    stage_started: dict[Stage, float] = field(default_factory=dict)
-    stage_finished: dict[Stage, float] = field(default_factory=dict)
-    # When each stage last started or made progress: the time limits measure stalls, not size, so a
-    # 1,000-page manual that embeds steadily is never stopped while a stuck one is.
-    stage_active: dict[Stage, float] = field(default_factory=dict)
-    stalled: set[Stage] = field(default_factory=set)
-    store_started: bool = False
-
-
-class _StageContext:
-    def __init__(self, runner: JobRunner, job: RunningJob, stage: Stage) -> None:
-        self._runner = runner
-        self._job = job
-        self._stage = stage
-        self._last_write = 0.0
-
-    def should_stop(self) -> bool:
-        try:
-            self.check()
-        except (JobInterrupted, ShuttingDown, IngestError):
-            return True
-        return False
-
-    def check(self) -> None:
-        runner, job = self._runner, self._job
-        if runner.manager.stopping.is_set():
-            raise ShuttingDown
-        current = runner.db.current(job.record.id)
-        if job.stop.is_set() or current is None or current[1] != job.generation:
-            raise JobInterrupted
-        active = job.stage_active.get(self._stage)
-        stalled = active is not None and time.monotonic() - active > runner.soft_limit_s
-        if stalled or self._stage in job.stalled:
-            raise IngestError(
-                ErrorKind.TIMEOUT,
-                f"Stopped: {self._stage} made no progress for {runner.soft_limit_s:.0f} s.",
-            )
-
-    def progress(self, done: int, total: int) -> None:
-        runner, job = self._runner, self._job
-        with runner.lock:
-            now = time.monotonic()
-            if now - job.stage_active.get(self._stage, now) > runner.soft_limit_s:
-                job.stalled.add(self._stage)  # this step alone took too long: check() stops the stage
-            job.stage_active[self._stage] = now
-            stage = job.record.stages[self._stage]
-            stage.done, stage.total = done, total
-            snapshot = copy.deepcopy(job.record)
-        now = time.monotonic()
-        if now - self._last_write >= PROGRESS_WRITE_INTERVAL_S or done >= total:
-            self._last_write = now
-            runner.db.update(job.record.id, job.generation, stages=stages_to_json(snapshot.stages))
-        runner.manager.emit(
-            JobEvent(EventKind.UPDATED, job.record.id, job.record.batch_id, snapshot, {"progress": True})
-        )
 
 
 class JobRunner:
@@ -238,7 +165,7 @@ class JobRunner:
 
         self._check(job, Stage.STORING)
         self._begin(job, Stage.STORING)
-        ctx = _StageContext(self, job, Stage.STORING)
+        ctx = JobStageContext(self, job, Stage.STORING)
         with self.catalog_lock:
             if not row["force"] and self._finish_if_duplicate(job, digest):
                 artefacts.remove()
@@ -309,7 +236,7 @@ class JobRunner:
         self._stage_done(job, Stage.EMBEDDING)
         self._check(job, Stage.STORING)
         self._begin(job, Stage.STORING)
-        ctx = _StageContext(self, job, Stage.STORING)
+        ctx = JobStageContext(self, job, Stage.STORING)
         with self.catalog_lock:
             ctx.check()
             reembedding.store.replace_document(record.doc_id, points)
@@ -328,7 +255,7 @@ class JobRunner:
         future = None
         if meta is None:
 
-            def extract(ctx: _StageContext) -> object:
+            def extract(ctx: JobStageContext) -> object:
                 meta = self.pipeline.metadata(parsed, pre.text, digest, ctx)
                 job.stage_finished[Stage.METADATA] = time.monotonic()  # it may finish before embedding
                 return meta
@@ -357,7 +284,7 @@ class JobRunner:
         return job.record.stages[stage].status is StageStatus.DONE
 
     def _check(self, job: RunningJob, stage: Stage) -> None:
-        _StageContext(self, job, stage).check()
+        JobStageContext(self, job, stage).check()
 
     def _begin(self, job: RunningJob, stage: Stage) -> None:
         with self.lock:
@@ -370,13 +297,13 @@ class JobRunner:
         )
         self._emit_snapshot(snapshot, EventKind.UPDATED)
 
-    def _stage(self, job: RunningJob, stage: Stage, work: Callable[[_StageContext], object]):
+    def _stage(self, job: RunningJob, stage: Stage, work: Callable[[JobStageContext], object]):
         from inmyhead_app.core.usage import metered
 
         self._check(job, stage)
         self._begin(job, stage)
         with metered() as meter:  # cloud providers' tokens and warnings, counted per thread
-            result = work(_StageContext(self, job, stage))
+            result = work(JobStageContext(self, job, stage))
         if meter.total_tokens or meter.warnings:
             with self.lock:
                 job.record.tokens_used += meter.total_tokens

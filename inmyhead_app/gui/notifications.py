@@ -23,20 +23,39 @@ BANNER_STYLES = {
 }
 
 
-class NotificationBanner(QFrame):
+class BannerFrame(QFrame):
+    """A rounded strip in a Level's colours: a bold title and wrapping text, then the subclass's buttons."""
+
+    def __init__(self, object_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(object_name)
+        self.row = QHBoxLayout(self)
+        self.row.setContentsMargins(12, 6, 6, 6)
+        self.title = QLabel()
+        self.title.setStyleSheet("font-weight: 600;")
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.row.addWidget(self.title)
+        self.row.addWidget(self.text, 1)
+        self.level = Level.INFO
+
+    def set_level(self, level: Level) -> None:
+        background, foreground, border = BANNER_STYLES[level]
+        name = self.objectName()
+        self.setStyleSheet(
+            f"#{name} {{ background: {background}; border: 1px solid {border};"
+            f" border-radius: 6px; }} #{name} QLabel {{ color: {foreground}; }}"
+        )
+        self.level = level
+
+
+class NotificationBanner(BannerFrame):
     """An in-window message strip with an optional action; hides itself after a while."""
 
     action_triggered = Signal(str)  # the action key given to ``show_message``
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("notificationBanner")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(12, 6, 6, 6)
-        self.title = QLabel()
-        self.title.setStyleSheet("font-weight: 600;")
-        self.text = QLabel()
-        self.text.setWordWrap(True)
+        super().__init__("notificationBanner", parent)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.action_button = QPushButton()
         self.action_button.setFlat(True)
@@ -46,12 +65,9 @@ class NotificationBanner(QFrame):
         close.setFixedWidth(28)
         close.setToolTip("Dismiss")
         close.clicked.connect(self.hide)
-        layout.addWidget(self.title)
-        layout.addWidget(self.text, 1)
-        layout.addWidget(self.action_button)
-        layout.addWidget(close)
+        self.row.addWidget(self.action_button)
+        self.row.addWidget(close)
         self._action = ""
-        self.level = Level.INFO
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.hide)
@@ -66,12 +82,7 @@ class NotificationBanner(QFrame):
         action_label: str = "",
         timeout_ms: int = 12000,
     ) -> None:
-        background, foreground, border = BANNER_STYLES[level]
-        self.setStyleSheet(
-            f"#notificationBanner {{ background: {background}; border: 1px solid {border};"
-            f" border-radius: 6px; }} #notificationBanner QLabel {{ color: {foreground}; }}"
-        )
-        self.level = level
+        self.set_level(level)
         self.title.setText(title)
         self.text.setText(text)
         self._action = action

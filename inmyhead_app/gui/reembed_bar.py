@@ -12,10 +12,10 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QPushButton, QWidget
 
 from inmyhead_app.core.reembed import EmbeddingChange
-from inmyhead_app.gui.notifications import BANNER_STYLES, Level
+from inmyhead_app.gui.notifications import BannerFrame, Level
 
 log = logging.getLogger("inmyhead.gui.reembed")
 
@@ -45,35 +45,22 @@ def describe(change: EmbeddingChange) -> tuple[str, str]:
     )
 
 
-class EmbeddingChangeBar(QFrame):
+class EmbeddingChangeBar(BannerFrame):
     """A persistent strip: what changed, *Re-embed N documents* and *Keep <model>*."""
 
     reembed_requested = Signal()
     keep_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("embeddingChangeBar")
-        background, foreground, border = BANNER_STYLES[Level.WARNING]
-        self.setStyleSheet(
-            f"#embeddingChangeBar {{ background: {background}; border: 1px solid {border};"
-            f" border-radius: 6px; }} #embeddingChangeBar QLabel {{ color: {foreground}; }}"
-        )
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(12, 6, 6, 6)
-        self.title = QLabel()
-        self.title.setStyleSheet("font-weight: 600;")
-        self.text = QLabel()
-        self.text.setWordWrap(True)
+        super().__init__("embeddingChangeBar", parent)
+        self.set_level(Level.WARNING)
         self.reembed_button = QPushButton()
         self.reembed_button.clicked.connect(self.reembed_requested)
         self.keep_button = QPushButton()
         self.keep_button.setFlat(True)
         self.keep_button.clicked.connect(self.keep_requested)
-        layout.addWidget(self.title)
-        layout.addWidget(self.text, 1)
-        layout.addWidget(self.reembed_button)
-        layout.addWidget(self.keep_button)
+        self.row.addWidget(self.reembed_button)
+        self.row.addWidget(self.keep_button)
         self.change: EmbeddingChange | None = None
         self.hide()
 
@@ -154,33 +141,31 @@ class ReembedController(QObject):
 
     @Slot()
     def start_reembed(self) -> None:
-        core = self._core
-        if core is None:
-            return
-        self.bar.set_busy()
-
-        def done(jobs: list | None, error: BaseException | None) -> None:
-            if error is not None:
-                self._window.show_error("Could not start re-embedding", str(error), error)
-            elif jobs:
+        def done(jobs: list) -> None:
+            if jobs:
                 self._window.statusBar().showMessage(f"Re-embedding {len(jobs)} documents", 6000)
-            self.refresh()
 
-        self._tasks.run(core.start_reembed, done, owner=self)
+        self._ask_core("start re-embedding", lambda core: core.start_reembed(), done)
 
     @Slot()
     def keep_library_model(self) -> None:
+        self._ask_core("keep the current model", lambda core: core.keep_library_model())
+
+    def _ask_core(self, what: str, call: Any, then: Any = None) -> None:
+        """Run ``call(core)`` in the pool with the bar's buttons off; then show the new state."""
         core = self._core
         if core is None:
             return
         self.bar.set_busy()
 
-        def done(_cancelled: int | None, error: BaseException | None) -> None:
+        def done(result: Any, error: BaseException | None) -> None:
             if error is not None:
-                self._window.show_error("Could not keep the current model", str(error), error)
+                self._window.show_error(f"Could not {what}", str(error), error)
+            elif then is not None:
+                then(result)
             self.refresh()
 
-        self._tasks.run(core.keep_library_model, done, owner=self)
+        self._tasks.run(lambda: call(core), done, owner=self)
 
     @Slot(dict)
     def switch_library(self, detail: dict) -> None:

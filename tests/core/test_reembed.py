@@ -67,6 +67,15 @@ def indexed_library(cores: list[Core], data_dir: Path, folder: Path, **overrides
     return paths
 
 
+def queued_reembed(cores: list[Core], data_dir: Path, tmp_path: Path) -> Core:
+    """A local library of three documents, reopened on OpenAI with its re-embed jobs held in the queue."""
+    indexed_library(cores, data_dir, tmp_path / "docs", store="local")
+    core = reopen(cores, data_dir, store="local", **OPENAI)
+    core.jobs.pause()
+    core.start_reembed()
+    return core
+
+
 def test_a_new_model_reembeds_the_library_from_its_stored_text_then_switches(
     cores: list[Core], data_dir: Path, tmp_path: Path, openai_server: FakeOpenAI
 ) -> None:
@@ -120,10 +129,7 @@ def test_a_new_model_reembeds_the_library_from_its_stored_text_then_switches(
 def test_documents_indexed_during_the_reembed_are_caught_up(
     cores: list[Core], data_dir: Path, tmp_path: Path, openai_server: FakeOpenAI
 ) -> None:
-    indexed_library(cores, data_dir, tmp_path / "docs", store="local")
-    core = reopen(cores, data_dir, store="local", **OPENAI)
-    core.jobs.pause()
-    core.start_reembed()
+    core = queued_reembed(cores, data_dir, tmp_path)
     late = tmp_path / "late.txt"
     late.write_text("Copper lanterns hung in the harbour all winter long.", encoding="utf-8")
     indexed_meanwhile = core.jobs.submit_document(late)
@@ -143,10 +149,7 @@ def test_documents_indexed_during_the_reembed_are_caught_up(
 def test_a_quit_mid_reembed_loses_nothing(
     cores: list[Core], data_dir: Path, tmp_path: Path, openai_server: FakeOpenAI
 ) -> None:
-    indexed_library(cores, data_dir, tmp_path / "docs", store="local")
-    core = reopen(cores, data_dir, store="local", **OPENAI)
-    core.jobs.pause()
-    core.start_reembed()
+    queued_reembed(cores, data_dir, tmp_path)
     core = reopen(cores, data_dir, store="local", **OPENAI)  # quit with every re-embed job queued
     change = core.embedding_change
     assert change is not None and change.reembedding and change.remaining == 3
@@ -184,10 +187,7 @@ def test_keeping_the_library_model_cancels_the_reembed_and_restores_the_setting(
 def test_switching_the_setting_back_abandons_an_unfinished_reembed(
     cores: list[Core], data_dir: Path, tmp_path: Path, openai_server: FakeOpenAI
 ) -> None:
-    indexed_library(cores, data_dir, tmp_path / "docs", store="local")
-    core = reopen(cores, data_dir, store="local", **OPENAI)
-    core.jobs.pause()
-    core.start_reembed()
+    queued_reembed(cores, data_dir, tmp_path)
     core = reopen(cores, data_dir, store="local")  # the setting is back to the local model
     assert core.embedding_change is None
     assert not (data_dir / "qdrant-1").exists()

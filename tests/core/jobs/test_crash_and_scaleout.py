@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -33,6 +34,35 @@ def _worker(data_dir: Path, env: dict[str, str], *extra: str) -> subprocess.Pope
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def _kill_mid_batch_then_finish(
+    data: Path, env: dict[str, str], counts: Callable[[JobsDB], dict[str, int]], total: int
+) -> None:
+    """Start a worker, SIGKILL it once some jobs are done and others running, then let a new one finish."""
+    worker = _worker(data, env, "--until-idle")
+    db = JobsDB(data)
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            now = counts(db)
+            if now["done"] >= 2 and now["running"] >= 1:
+                break
+            assert worker.poll() is None, worker.communicate()
+            time.sleep(0.05)
+        else:
+            pytest.fail("the worker made no progress")
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(30)
+        assert counts(db)["done"] < total  # it really died mid-batch
+
+        restarted = _worker(data, env, "--until-idle")
+        _out, err = restarted.communicate(timeout=300)
+        assert restarted.returncode == 0, err
+    finally:
+        db.close()
+        if worker.poll() is None:
+            worker.kill()
 
 
 def _reembed_counts(db: JobsDB) -> dict[str, int]:
@@ -63,29 +93,7 @@ def test_sigkill_mid_batch_then_restart_indexes_everything_exactly_once(
     env = {"INMYHEAD_STORE": store, "INMYHEAD_WORKERS": "2"}
     with open_core(data, overrides={"store": store}, start_consumer=False, with_store=False) as core:
         batch = core.jobs.submit_batch([docs])
-    worker = _worker(data, env, "--until-idle")
-    db = JobsDB(data)
-    try:
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline:  # kill it once some documents are done and others running
-            counts = db.counts_by_state()
-            if counts["done"] >= 2 and counts["running"] >= 1:
-                break
-            assert worker.poll() is None, worker.communicate()
-            time.sleep(0.05)
-        else:
-            pytest.fail("the worker made no progress")
-        worker.send_signal(signal.SIGKILL)
-        worker.wait(30)
-        assert db.counts_by_state()["done"] < len(expected)  # it really died mid-batch
-
-        restarted = _worker(data, env, "--until-idle")
-        _out, err = restarted.communicate(timeout=300)
-        assert restarted.returncode == 0, err
-    finally:
-        db.close()
-        if worker.poll() is None:
-            worker.kill()
+    _kill_mid_batch_then_finish(data, env, JobsDB.counts_by_state, len(expected))
 
     with open_core(data, overrides={"store": store}, start_consumer=False) as core:
         jobs = core.jobs.list_jobs()
@@ -201,29 +209,7 @@ def test_sigkill_mid_reembed_then_restart_switches_with_every_chunk_once(
         finally:
             for name in env:
                 os.environ.pop(name)
-        worker = _worker(data, {**env, "INMYHEAD_WORKERS": "2"}, "--until-idle")
-        db = JobsDB(data)
-        try:
-            deadline = time.monotonic() + 240
-            while time.monotonic() < deadline:
-                counts = _reembed_counts(db)
-                if counts["done"] >= 2 and counts["running"] >= 1:
-                    break
-                assert worker.poll() is None, worker.communicate()
-                time.sleep(0.05)
-            else:
-                pytest.fail("the worker made no progress")
-            worker.send_signal(signal.SIGKILL)
-            worker.wait(30)
-            assert _reembed_counts(db)["done"] < len(expected)  # it really died mid-way
-
-            restarted = _worker(data, {**env, "INMYHEAD_WORKERS": "2"}, "--until-idle")
-            _out, err = restarted.communicate(timeout=300)
-            assert restarted.returncode == 0, err
-        finally:
-            db.close()
-            if worker.poll() is None:
-                worker.kill()
+        _kill_mid_batch_then_finish(data, {**env, "INMYHEAD_WORKERS": "2"}, _reembed_counts, len(expected))
 
     with open_core(data, start_consumer=False) as core:  # the switch, on open
         assert core.embedding_change is None

@@ -18,12 +18,12 @@ from inmyhead_app.core.jobs.db import JobsDB
 from inmyhead_app.core.jobs.model import JobKind
 from inmyhead_app.core.reembed import (
     GENERATION_FLAG,
+    TARGET_FLAG,
     ReembedTarget,
     embedder_settings,
     is_complete,
     library_generation,
     read_target,
-    write_target,
 )
 from inmyhead_app.core.store.base import CollectionInfo
 from inmyhead_app.core.store.factory import open_store
@@ -66,17 +66,19 @@ def open_library(settings: Settings, folder: Path, db: JobsDB) -> OpenedLibrary:
 
     wanted = providers.make_embedder(settings)
     target = read_target(db)
+    # Flags change by compare-and-swap: with Redis workers, several processes may open at once.
     if target is not None and (target.model, target.dimension) != (wanted.model_id, wanted.dimension):
-        log.info("abandoning the re-embed to %s: the settings now ask for %s", target.model, wanted.model_id)
-        db.cancel_active(kind=JobKind.REEMBED)
-        drop_generation(settings, folder, target.generation)
-        write_target(db, None)
+        if db.swap_flags({TARGET_FLAG: db.get_flag(TARGET_FLAG, "") or ""}, {TARGET_FLAG: ""}):
+            log.info("abandoning the re-embed to %s: the settings ask for %s", target.model, wanted.model_id)
+            db.cancel_active(kind=JobKind.REEMBED)
+            drop_generation(settings, folder, target.generation)
         target = None
     if target is not None and is_complete(db, target):
-        log.info("re-embed complete: the library switches to %s", target.model)
-        drop_generation(settings, folder, library_generation(db))
-        db.set_flag(GENERATION_FLAG, str(target.generation))
-        write_target(db, None)
+        old = library_generation(db)
+        expected = {key: db.get_flag(key, "") or "" for key in (TARGET_FLAG, GENERATION_FLAG)}
+        if db.swap_flags(expected, {TARGET_FLAG: "", GENERATION_FLAG: str(target.generation)}):
+            log.info("re-embed complete: the library switches to %s", target.model)
+            drop_generation(settings, folder, old)
         target = None
     generation = library_generation(db)
     store = open_store(settings, folder, generation)

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from inmyhead_app.core.jobs.catalog import CatalogQueries, to_column
 from inmyhead_app.core.jobs.model import STAGE_ORDER, JobRecord, JobState, Stage, StageProgress, StageStatus
 
 DB_FILE = "jobs.sqlite3"
@@ -58,15 +59,13 @@ _ADDED_COLUMNS = (
     ("documents", "embedded_with", "text"),  # the dense model of its chunks (None: the library's first)
 )
 
+_SET_FLAG = "insert into kv (key, value) values (?, ?) on conflict(key) do update set value = excluded.value"
+
 # Columns of ``jobs`` that map one to one onto JobRecord fields.
 _PLAIN = [
     *("id", "batch_id", "path", "doc_id", "file_type", "size_bytes", "priority", "attempts"),
     *("created_at", "started_at", "finished_at", "error_kind", "error_message", "chunks", "pages"),
     *("duplicate_of", "tokens_used", "kind"),
-]
-DOCUMENT_COLUMNS = [
-    *("doc_id", "path", "content_hash", "title", "file_type", "pages", "chunks", "language"),
-    *("keywords", "summary", "metadata", "added_at", "size_bytes", "mtime", "embedded_with"),
 ]
 
 
@@ -102,7 +101,7 @@ def _record(row: sqlite3.Row) -> JobRecord:
     )
 
 
-class JobsDB:
+class JobsDB(CatalogQueries):
     """Jobs, documents and a few queue flags (``kv``) in ``<data_dir>/jobs.sqlite3``."""
 
     def __init__(self, data_dir: Path) -> None:
@@ -281,7 +280,7 @@ class JobsDB:
         if not fields:
             return True
         sets = ", ".join(f"{name} = ?" for name in fields)
-        params: list[Any] = [_to_column(value) for value in fields.values()]
+        params: list[Any] = [to_column(value) for value in fields.values()]
         sql = f"update jobs set {sets} where id = ?"
         params.append(job_id)
         if generation is not None:
@@ -302,7 +301,7 @@ class JobsDB:
         fields = {"finished_at": time.time(), "owner": None, "next_attempt_at": None, **fields}
         sets = ", ".join(["state = ?", "generation = generation + 1", *(f"{k} = ?" for k in fields)])
         sql = f"update jobs set {sets} where id = ? and state in ({', '.join('?' * len(from_states))})"
-        params: list[Any] = [str(state), *(_to_column(v) for v in fields.values()), job_id, *from_states]
+        params: list[Any] = [str(state), *(to_column(v) for v in fields.values()), job_id, *from_states]
         if generation is not None:
             sql += " and generation = ?"
             params.append(generation)
@@ -391,43 +390,6 @@ class JobsDB:
     def tokens_used(self) -> int:
         return self._query("select coalesce(sum(tokens_used), 0) as n from jobs")[0]["n"]
 
-    # --- documents (the library catalog) ---------------------------------------------------------
-
-    def upsert_document(self, values: dict[str, Any]) -> None:
-        columns = [c for c in DOCUMENT_COLUMNS if c in values]
-        updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "doc_id")
-        self._execute(
-            f"insert into documents ({', '.join(columns)}) values ({', '.join('?' * len(columns))}) "
-            f"on conflict(doc_id) do update set {updates}",
-            [_to_column(values[c]) for c in columns],
-        )
-
-    def get_document(self, doc_id: str) -> dict[str, Any] | None:
-        rows = self._query("select * from documents where doc_id = ?", (doc_id,))
-        return _document(rows[0]) if rows else None
-
-    def list_documents(self) -> list[dict[str, Any]]:
-        return [_document(row) for row in self._query("select * from documents order by added_at, doc_id")]
-
-    def document_by_hash(self, content_hash: str) -> dict[str, Any] | None:
-        rows = self._query(
-            "select * from documents where content_hash = ? order by added_at limit 1", (content_hash,)
-        )
-        return _document(rows[0]) if rows else None
-
-    def delete_document(self, doc_id: str) -> bool:
-        return self._execute("delete from documents where doc_id = ?", (doc_id,)) == 1
-
-    def set_embedded_with(self, doc_id: str, model_id: str, added_at: float) -> bool:
-        """Record a document's new model, unless it was re-indexed (a new ``added_at``) meanwhile."""
-        return (
-            self._execute(
-                "update documents set embedded_with = ? where doc_id = ? and added_at = ?",
-                (model_id, doc_id, added_at),
-            )
-            == 1
-        )
-
     def latest_job_state(self, doc_id: str, kind: str, since: float) -> JobState | None:
         rows = self._query(
             "select state from jobs where doc_id = ? and kind = ? and created_at >= ? "
@@ -436,37 +398,21 @@ class JobsDB:
         )
         return JobState(rows[0]["state"]) if rows else None
 
-    def documents_not_embedded_with(self, model_id: str) -> list[dict[str, Any]]:
-        """Catalog rows whose chunks were embedded by another model (a re-embed's work list)."""
-        rows = self._query(
-            "select * from documents where embedded_with is null or embedded_with != ? order by added_at",
-            (model_id,),
-        )
-        return [_document(row) for row in rows]
-
     # --- flags ---------------------------------------------------------------------------------------
 
     def get_flag(self, key: str, default: str | None = None) -> str | None:
         rows = self._query("select value from kv where key = ?", (key,))
         return rows[0]["value"] if rows else default
 
+    def swap_flags(self, expected: dict[str, str], new: dict[str, str]) -> bool:
+        """Set ``new`` only if every flag in ``expected`` still holds its value (missing reads as "")."""
+        with self.transaction() as conn:
+            for key, value in expected.items():
+                row = conn.execute("select value from kv where key = ?", (key,)).fetchone()
+                if (row["value"] if row else "") != value:
+                    return False
+            conn.executemany(_SET_FLAG, list(new.items()))
+        return True
+
     def set_flag(self, key: str, value: str) -> None:
-        self._execute(
-            "insert into kv (key, value) values (?, ?) on conflict(key) do update set value = excluded.value",
-            (key, value),
-        )
-
-
-def _to_column(value: Any) -> Any:
-    if isinstance(value, (list, dict)):
-        return json.dumps(value)
-    if isinstance(value, (JobState, Stage)):
-        return str(value)
-    return value
-
-
-def _document(row: sqlite3.Row) -> dict[str, Any]:
-    data = {name: row[name] for name in DOCUMENT_COLUMNS}
-    data["keywords"] = json.loads(data["keywords"] or "[]")
-    data["metadata"] = json.loads(data["metadata"] or "{}")
-    return data
+        self._execute(_SET_FLAG, (key, value))

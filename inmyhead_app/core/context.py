@@ -127,7 +127,7 @@ class Core:
         if opened is None or not opened.mismatch:
             return None
         reembedding = self._runner.reembedding if self._runner is not None else None
-        documents = len(self.jobs.db.list_documents())
+        documents = self.jobs.db.count_documents()
         return EmbeddingChange(
             library_model=opened.embedder.model_id,
             library_dimension=opened.embedder.dimension,

@@ -84,7 +84,7 @@ def open_library(settings: Settings, folder: Path, db: JobsDB) -> OpenedLibrary:
     store = open_store(settings, folder, generation)
     try:
         info = store.info()
-        empty = info is not None and info.points == 0 and not db.list_documents()
+        empty = info is not None and info.points == 0 and not db.count_documents()
         if info is not None and not _same_model(info, wanted) and empty:
             store.drop()  # nothing to re-embed: an empty library takes the wanted model
             store = open_store(settings, folder, generation)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from inmyhead_app.core.embed.base import Embedder
 from inmyhead_app.core.errors import ErrorKind, IngestError
-from inmyhead_app.core.jobs.db import ACTIVE_STATES, JobsDB
+from inmyhead_app.core.jobs.db import JobsDB
 from inmyhead_app.core.jobs.model import EventKind, JobEvent, JobKind, JobRecord, JobState
 from inmyhead_app.core.store.base import ChunkPoint, VectorStore
 
@@ -104,7 +104,7 @@ def embedder_settings(model_id: str, dimension: int) -> dict[str, Any]:
 
 def is_complete(db: JobsDB, target: ReembedTarget) -> bool:
     """Every document is in the target store and nothing is left to run."""
-    return not db.documents_not_embedded_with(target.model) and not db.ids(ACTIVE_STATES)
+    return not db.count_not_embedded_with(target.model) and not db.has_active_jobs()
 
 
 def embed_document(
@@ -160,7 +160,7 @@ class Reembedding:
         return self._jobs.submit_reembed(self._db.documents_not_embedded_with(self.model))
 
     def remaining(self) -> int:
-        return len(self._db.documents_not_embedded_with(self.model))
+        return self._db.count_not_embedded_with(self.model)
 
     def after_job(self) -> None:
         """A job finished: catch up documents indexed meanwhile, or say that the re-embed is complete.
@@ -168,7 +168,7 @@ class Reembedding:
         A document whose last re-embed job failed or was cancelled is left for the user to retry.
         """
         with self._lock:
-            if self._db.ids(ACTIVE_STATES):
+            if self._db.has_active_jobs():
                 return
             behind = [
                 document

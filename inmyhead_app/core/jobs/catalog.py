@@ -62,6 +62,13 @@ class CatalogQueries:
             == 1
         )
 
+    def count_not_embedded_with(self, model_id: str) -> int:
+        sql = "select count(*) as n from documents where embedded_with is null or embedded_with != ?"
+        return int(self._query(sql, (model_id,))[0]["n"])
+
+    def count_documents(self) -> int:
+        return int(self._query("select count(*) as n from documents")[0]["n"])
+
     def documents_not_embedded_with(self, model_id: str) -> list[dict[str, Any]]:
         """Catalog rows whose chunks were embedded by another model (a re-embed's work list)."""
         rows = self._query(

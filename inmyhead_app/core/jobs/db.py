@@ -204,6 +204,10 @@ class JobsDB(CatalogQueries):
             params.append(batch_id)
         return [row["id"] for row in self._query(sql + " order by created_at, rowid", params)]
 
+    def has_active_jobs(self) -> bool:
+        sql = "select 1 from jobs where state in ('queued', 'running', 'retry_wait') limit 1"
+        return bool(self._query(sql))
+
     def active_job_for_doc(self, doc_id: str) -> JobRecord | None:
         rows = self._query(
             "select * from jobs where doc_id = ? and state in ('queued', 'running', 'retry_wait') limit 1",

@@ -33,7 +33,7 @@ from inmyhead_app.gui.icons import app_icon
 from inmyhead_app.gui.jobs_view import JobsView
 from inmyhead_app.gui.library_view import LibraryView
 from inmyhead_app.gui.notifications import Level, NotificationBanner
-from inmyhead_app.gui.reembed_bar import EmbeddingChangeBar, ReembedController
+from inmyhead_app.gui.reembed_bar import EmbeddingChangeBar, ReembedController, model_name
 from inmyhead_app.gui.search_view import SearchView
 from inmyhead_app.gui.settings_dialog import SettingsDialog
 from inmyhead_app.gui.tasks import TaskRunner
@@ -478,6 +478,9 @@ class MainWindow(QMainWindow):
         parts = []
         if hasattr(self, "_library_count"):
             parts.append(f"{self._library_count} documents in the library")
+            opened = getattr(self.core, "library_embedding", None)
+            if opened is not None:  # which model search uses (it changes after a re-embed)
+                parts[-1] += f", searched with {model_name(opened.embedder.model_id)}"
         if waiting:
             parts.append(f"{waiting} waiting")
         if self._paused:

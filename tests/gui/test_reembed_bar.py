@@ -50,6 +50,7 @@ def test_reembed_from_the_bar_then_the_window_switches_to_the_new_model(
     assert "all-MiniLM-L6-v2" in bar.text.text() and "text-embedding-3-small" in bar.text.text()
     assert bar.reembed_button.text() == "Re-embed 3 documents"
     assert bar.keep_button.text() == "Keep all-MiniLM-L6-v2"
+    qtbot.waitUntil(lambda: "searched with all-MiniLM-L6-v2" in window.status_label.text(), timeout=10000)
     first_core = window.core
 
     bar.reembed_button.click()
@@ -65,6 +66,8 @@ def test_reembed_from_the_bar_then_the_window_switches_to_the_new_model(
     assert all(job.state is JobState.DONE for job in reembeds)
     assert window.core.embedding_change is None
     assert window.core.store.info().dense_model == "openai:text-embedding-3-small:256"
+    status = window.status_label.text
+    qtbot.waitUntil(lambda: "searched with text-embedding-3-small" in status(), timeout=10000)
 
     window.tabs.setCurrentWidget(window.search)
     window.search.query_edit.setText("lighthouse keeper notebook")

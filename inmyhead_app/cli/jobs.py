@@ -11,7 +11,7 @@ import sys
 
 from inmyhead_app.cli import add_common_options
 from inmyhead_app.cli._common import open_for, print_json
-from inmyhead_app.core.jobs.model import JobState
+from inmyhead_app.core.jobs.model import JobKind, JobState
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -60,7 +60,8 @@ def run_jobs(args: argparse.Namespace) -> int:
     for r in records:
         stage = f" {r.stage}" if r.stage else ""
         error = f"  {r.error_kind}: {r.error_message}" if r.error_kind else ""
-        print(f"{r.id}  {r.state:<10}{stage:<15} p{r.priority} {r.chunks:>5} chunks  {r.path}{error}")
+        what = "re-embed " if r.kind == JobKind.REEMBED else ""
+        print(f"{r.id}  {r.state:<10}{stage:<15} p{r.priority} {r.chunks:>5} chunks  {what}{r.path}{error}")
     print(f"{len(records)} jobs")
     return 0
 

@@ -144,6 +144,23 @@ def test_ingest_process_keeps_the_console_clean(tmp_path: Path) -> None:
     assert (data / "logs" / "inmyhead.log").is_file()
 
 
+@pytest.mark.parametrize("args", [["jobs"], ["jobs", "--json"]])
+def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path: Path, args: list[str]) -> None:
+    """``inmyhead jobs | head -1``: the pipe closes before the command writes."""
+    cli = str(Path(sys.executable).parent / "inmyhead")
+    process = subprocess.Popen(
+        [cli, *args, "--data-dir", str(tmp_path / "data")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    process.stdout.close()  # long before the interpreter has started and printed anything
+    _out, err = process.communicate(timeout=60)
+    assert "Traceback" not in err and "Exception ignored" not in err, err
+    assert process.returncode == 141
+
+
 @pytest.mark.slow
 def test_second_process_cooperates_or_refuses(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     """While a worker owns the data folder: ``ingest`` queues for it and waits; ``search`` refuses."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -66,17 +67,19 @@ class Library:
 
     def delete_document(self, doc_id: str) -> bool:
         """Remove a document's chunks and its catalog entry; False when there is no such document."""
-        row = self._db.get_document(doc_id)
-        reembedding = getattr(self._jobs.runner, "reembedding", None)
-        if self._store is not None:
-            self._store.delete_document(doc_id)
-            self._store.flush()
-            if reembedding is not None:  # and from the store a re-embed is filling
-                reembedding.store.delete_document(doc_id)
-                reembedding.store.flush()
-        elif row is not None:
-            raise IngestError(ErrorKind.INTERNAL, "The vector store is not open in this process.")
-        self._db.delete_document(doc_id)
+        runner = self._jobs.runner
+        reembedding = getattr(runner, "reembedding", None)
+        with runner.catalog_lock if runner is not None else nullcontext():
+            row = self._db.get_document(doc_id)
+            if self._store is not None:
+                self._store.delete_document(doc_id)
+                self._store.flush()
+                if reembedding is not None:  # and from the store a re-embed is filling
+                    reembedding.store.delete_document(doc_id)
+                    reembedding.store.flush()
+            elif row is not None:
+                raise IngestError(ErrorKind.INTERNAL, "The vector store is not open in this process.")
+            self._db.delete_document(doc_id)
         if reembedding is not None:
             reembedding.after_job()  # it may have been the last one left behind
         return row is not None

@@ -146,6 +146,21 @@ def test_documents_indexed_during_the_reembed_are_caught_up(
     assert core.search.search("copper lanterns harbour", limit=1)[0].path == str(late)
 
 
+def test_a_document_deleted_during_the_reembed_stays_deleted(
+    cores: list[Core], data_dir: Path, tmp_path: Path, openai_server: FakeOpenAI
+) -> None:
+    core = queued_reembed(cores, data_dir, tmp_path)
+    gone = next(doc for doc in core.library.list_documents() if doc.path.endswith("bread.md"))
+    assert core.library.delete_document(gone.doc_id)
+    core.jobs.resume()
+    assert core.jobs.wait_idle(timeout=120)
+    assert core.embedding_change.remaining == 0
+    core = reopen(cores, data_dir, store="local", **OPENAI)
+    assert core.embedding_change is None
+    assert core.store.count(gone.doc_id) == 0 and core.library.get_document(gone.doc_id) is None
+    assert len(core.library.list_documents()) == 2
+
+
 def test_a_quit_mid_reembed_loses_nothing(
     cores: list[Core], data_dir: Path, tmp_path: Path, openai_server: FakeOpenAI
 ) -> None:

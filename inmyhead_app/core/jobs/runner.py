@@ -223,9 +223,10 @@ class JobRunner:
         with self.lock:
             for stage in (Stage.PARSING, Stage.PREPROCESSING, Stage.METADATA):
                 record.stages[stage].status = StageStatus.SKIPPED
+        deleted = "The document was deleted before it was re-embedded."
         catalog = self.db.get_document(record.doc_id)
         if catalog is None:
-            self._finish(job, JobState.DONE, warnings=["The document was deleted before it was re-embedded."])
+            self._finish(job, JobState.DONE, warnings=[deleted])
             return
         source = self.pipeline.store
         points = self._stage(
@@ -237,8 +238,11 @@ class JobRunner:
         self._check(job, Stage.STORING)
         self._begin(job, Stage.STORING)
         ctx = JobStageContext(self, job, Stage.STORING)
-        with self.catalog_lock:
+        with self.catalog_lock:  # held by Library.delete_document too: no chunks of a deleted document
             ctx.check()
+            if self.db.get_document(record.doc_id) is None:
+                self._finish(job, JobState.DONE, warnings=[deleted])
+                return
             reembedding.store.replace_document(record.doc_id, points)
             reembedding.store.flush()
             # Re-indexed while we embedded the old chunks: leave it behind, the catch-up redoes it.

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inmyhead_app.core.jobs.model import JobRecord, JobState
+from inmyhead_app.core.jobs.model import JobKind, JobRecord, JobState
 from inmyhead_app.gui.bridge import CoreBridge
 from inmyhead_app.gui.drop_zone import local_paths
 from inmyhead_app.gui.icons import app_icon
@@ -386,7 +386,8 @@ class MainWindow(QMainWindow):
         done = int(counts.get("done", 0))
         failed = int(counts.get("failed", 0))
         cancelled = int(counts.get("cancelled", 0))
-        parts = [f"{done} indexed"]
+        reembed = any(j.batch_id == batch_id and j.kind == JobKind.REEMBED for j in self.jobs_model.jobs())
+        parts = [f"{done} {'re-embedded' if reembed else 'indexed'}"]
         if failed:
             parts.append(f"{failed} failed")
         if cancelled:

@@ -59,6 +59,8 @@ def test_reembed_from_the_bar_then_the_window_switches_to_the_new_model(
     )
     qtbot.waitUntil(lambda: window.core is not None and window.core is not first_core, timeout=120000)
     qtbot.waitUntil(lambda: window.banner.title.text() == "Library re-embedded", timeout=10000)
+    told = [(title, text) for title, text, _level in window.tray.messages]
+    assert ("Batch finished", "3 re-embedded.") in told, told
     assert "text-embedding-3-small" in window.banner.text.text()
     assert first_core._closed
     assert not bar.isVisible()
@@ -97,7 +99,7 @@ def test_choosing_another_model_in_settings_offers_the_reembed_at_once(
     window = MainWindow(core)
     window.show()
     try:
-        qtbot.wait(300)
+        qtbot.waitUntil(lambda: not window.tasks.busy, timeout=10000)  # the first look at the models
         assert not window.embedding_bar.isVisible()
         dialog = window.open_settings()
         assert dialog is not None

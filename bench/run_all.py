@@ -82,6 +82,18 @@ BENCHMARKS = (
         },
     ),
     Benchmark(
+        "reembed",
+        "reembed_bench.py",
+        quick=lambda p: [str(p.corpus), "--limit", "12"],
+        full=lambda p: [str(p.corpus), "--workers", "2"],
+        needs_corpus=True,
+        headline=lambda r: {
+            "reembed_documents_per_hour": r.get("reembed", {}).get("documents_per_hour"),
+            "reindex_documents_per_hour": r.get("reindex", {}).get("documents_per_hour"),
+            **_pick(r, "documents", "ratio"),
+        },
+    ),
+    Benchmark(
         "store",
         "store_bench.py",
         quick=lambda p: ["10000", "--corpus", str(p.eval / "corpus.jsonl")],

@@ -11,6 +11,7 @@ cancel, retry, re-prioritise and recovery correct under Huey's at-least-once del
 
 from __future__ import annotations
 
+import builtins
 import json
 import sqlite3
 import threading
@@ -195,10 +196,10 @@ class JobsDB(CatalogQueries):
             sql += f" limit {int(limit)}"
         return [_record(row) for row in self._query(sql, params)]
 
-    def ids(self, states: Iterable[JobState], batch_id: str | None = None) -> list[str]:
-        states = [str(s) for s in states]
-        sql = f"select id from jobs where state in ({', '.join('?' * len(states))})"
-        params: list[Any] = list(states)
+    def ids(self, states: Iterable[JobState], batch_id: str | None = None) -> builtins.list[str]:
+        state_values = [str(s) for s in states]
+        sql = f"select id from jobs where state in ({', '.join('?' * len(state_values))})"
+        params: list[Any] = list(state_values)
         if batch_id is not None:
             sql += " and batch_id = ?"
             params.append(batch_id)
@@ -234,7 +235,7 @@ class JobsDB(CatalogQueries):
 
         ``reset`` clears the outcome of a finished job (for retry): error, attempts, stage progress.
         """
-        from_states = [str(s) for s in from_states]
+        from_values = [str(s) for s in from_states]
         sets = ["state = ?", "generation = generation + 1", "owner = null", "next_attempt_at = ?"]
         params: list[Any] = [str(state), next_attempt_at]
         if priority is not None:
@@ -256,8 +257,8 @@ class JobsDB(CatalogQueries):
         with self.transaction() as conn:
             cursor = conn.execute(
                 f"update jobs set {', '.join(sets)} where id = ? "
-                f"and state in ({', '.join('?' * len(from_states))})",
-                [*params, job_id, *from_states],
+                f"and state in ({', '.join('?' * len(from_values))})",
+                [*params, job_id, *from_values],
             )
             if cursor.rowcount != 1:
                 return None
@@ -301,18 +302,18 @@ class JobsDB(CatalogQueries):
         **fields: Any,
     ) -> bool:
         """Move a job to a finished state (bumping its generation so in-flight tasks stop)."""
-        from_states = [str(s) for s in from_states]
+        from_values = [str(s) for s in from_states]
         fields = {"finished_at": time.time(), "owner": None, "next_attempt_at": None, **fields}
         sets = ", ".join(["state = ?", "generation = generation + 1", *(f"{k} = ?" for k in fields)])
-        sql = f"update jobs set {sets} where id = ? and state in ({', '.join('?' * len(from_states))})"
-        params: list[Any] = [str(state), *(to_column(v) for v in fields.values()), job_id, *from_states]
+        sql = f"update jobs set {sets} where id = ? and state in ({', '.join('?' * len(from_values))})"
+        params: list[Any] = [str(state), *(to_column(v) for v in fields.values()), job_id, *from_values]
         if generation is not None:
             sql += " and generation = ?"
             params.append(generation)
         with self._lock:
             return self._conn.execute(sql, params).rowcount == 1
 
-    def cancel_active(self, batch_id: str | None = None, kind: str | None = None) -> list[str]:
+    def cancel_active(self, batch_id: str | None = None, kind: str | None = None) -> builtins.list[str]:
         """Cancel every unfinished job (of a batch, of a kind) in one transaction; the ids cancelled."""
         where = "state in ('queued', 'running', 'retry_wait')"
         params: list[Any] = []
@@ -337,14 +338,14 @@ class JobsDB(CatalogQueries):
         with self.transaction() as conn:
             return sum(conn.execute("delete from jobs where id = ?", (i,)).rowcount for i in ids)
 
-    def expired_ids(self, older_than: float) -> list[str]:
+    def expired_ids(self, older_than: float) -> builtins.list[str]:
         """Finished (done or cancelled) jobs that ended before ``older_than``; failed ones stay."""
         rows = self._query(
             "select id from jobs where state in ('done', 'cancelled') and finished_at < ?", (older_than,)
         )
         return [row["id"] for row in rows]
 
-    def running_rows(self) -> list[sqlite3.Row]:
+    def running_rows(self) -> builtins.list[sqlite3.Row]:
         return self._query("select * from jobs where state = 'running'")
 
     def counts_by_state(self) -> dict[str, int]:
@@ -366,7 +367,7 @@ class JobsDB(CatalogQueries):
         )
         return rows[0]["s"]
 
-    def average_stage_seconds(self, stages: list[str]) -> dict[str, float | None]:
+    def average_stage_seconds(self, stages: builtins.list[str]) -> dict[str, float | None]:
         averages = {}
         for stage in stages:
             rows = self._query(

@@ -104,9 +104,10 @@ class JobManager:
             if doc_id in seen:
                 continue
             seen.add(doc_id)
-            if doc_id in active:
-                batch.jobs.append(self.db.get(active[doc_id]))
-            else:
+            existing = self.db.get(active[doc_id]) if doc_id in active else None
+            if existing is not None:
+                batch.jobs.append(existing)
+            else:  # no unfinished job (or it finished and was dismissed since ``active`` was read)
                 rows.append(self._new_row(path, priority, batch.batch_id, False, doc_id))
         batch.jobs.extend(self._submit_rows(rows))
         return batch

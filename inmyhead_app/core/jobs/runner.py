@@ -36,6 +36,7 @@ from inmyhead_app.core.jobs.model import (
     StageStatus,
 )
 from inmyhead_app.core.jobs.running import JobInterrupted, JobStageContext, RunningJob, ShuttingDown
+from inmyhead_app.core.metadata.base import DocumentMetadata
 from inmyhead_app.core.pipeline import Artefacts, Embedded, Pipeline, Preprocessed
 
 if TYPE_CHECKING:
@@ -135,6 +136,7 @@ class JobRunner:
         except OSError as error:
             raise IngestError(ErrorKind.FILE_BUSY, f"The file could not be read just now: {error}") from error
         row = self.db.row(record.id)
+        assert row is not None  # the job was just claimed
         if row["content_hash"] and row["content_hash"] != digest:
             artefacts.remove()  # the file changed since the last attempt: start over
             record.stages = {stage: StageProgress() for stage in STAGE_ORDER}
@@ -253,13 +255,13 @@ class JobRunner:
 
     def _embed_and_metadata(
         self, job: RunningJob, artefacts: Artefacts, parsed, pre: Preprocessed, digest: str
-    ) -> tuple[Embedded, object]:
+    ) -> tuple[Embedded, DocumentMetadata]:
         """Embedding here, metadata on a side thread: the two independent stages overlap."""
         meta = artefacts.load_metadata() if self._done(job, Stage.METADATA) else None
         future = None
         if meta is None:
 
-            def extract(ctx: JobStageContext) -> object:
+            def extract(ctx: JobStageContext) -> DocumentMetadata:
                 meta = self.pipeline.metadata(parsed, pre.text, digest, ctx)
                 job.stage_finished[Stage.METADATA] = time.monotonic()  # it may finish before embedding
                 return meta
@@ -280,6 +282,7 @@ class JobRunner:
             meta = future.result()
             artefacts.save_metadata(meta)
             self._stage_done(job, Stage.METADATA)
+        assert meta is not None  # loaded from the artefacts, or just extracted
         return embedded, meta
 
     # --- stage bookkeeping ------------------------------------------------------------------------
@@ -385,7 +388,9 @@ class JobRunner:
 
     def _on_error(self, job: RunningJob, artefacts: Artefacts, error: IngestError) -> None:
         record = job.record
-        retries = self.db.row(record.id)["retries"]
+        row = self.db.row(record.id)
+        assert row is not None  # a running job is never deleted (only finished ones are)
+        retries = row["retries"]
         permanent_timeout = error.kind is ErrorKind.TIMEOUT and record.stage is Stage.PARSING
         if error.transient and not permanent_timeout and retries < int(self.manager.settings["max_retries"]):
             delay = error.retry_after or self.manager.retry_base_s * (2**retries)

@@ -13,9 +13,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import anthropic
+from anthropic.types import ToolParam
 
 from inmyhead_app.core.clients import KeyedClient, KeySource
 from inmyhead_app.core.documents.model import ParsedDocument
@@ -156,7 +157,7 @@ class AnthropicMetadataExtractor:
                     model=self.model,
                     max_tokens=MAX_OUTPUT_TOKENS,
                     system=SYSTEM_PROMPT,
-                    tools=[TOOL],
+                    tools=[cast(ToolParam, TOOL)],  # TOOL is a plain dict (it is also a JSON schema)
                     tool_choice={"type": "tool", "name": TOOL_NAME},
                     messages=[{"role": "user", "content": _as_data(sample)}],
                 ),

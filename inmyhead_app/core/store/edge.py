@@ -234,7 +234,7 @@ def _to_point(point: ChunkPoint) -> Any:
 
 
 def _filter(filters: SearchFilters) -> Any:
-    must = []
+    must: list[qe.ConditionType] = []
     for key, kind, value in filter_conditions(filters):
         if kind == "any":
             must.append(qe.FieldCondition(key, match=qe.MatchAny(list(value))))

@@ -123,7 +123,9 @@ class QdrantClientStore:
         self._call("delete", self.collection, points_selector=models.FilterSelector(filter=tail), wait=True)
 
     def delete_document(self, doc_id: str) -> None:
-        selector = models.FilterSelector(filter=_filter(SearchFilters(doc_ids=(doc_id,))))
+        doc_filter = _filter(SearchFilters(doc_ids=(doc_id,)))
+        assert doc_filter is not None  # a doc_ids filter always has its condition
+        selector = models.FilterSelector(filter=doc_filter)
         self._call("delete", self.collection, points_selector=selector, wait=True)
 
     def count(self, doc_id: str | None = None) -> int:

@@ -106,13 +106,17 @@ def _is_boilerplate(tag: Tag) -> bool:
         return True
     if tag.name == "header" and tag.find_parent(["article", "main"]) is None:
         return True
-    names = " ".join([*tag.get("class", []), str(tag.get("id", ""))])
+    names = " ".join([*tag.get_attribute_list("class"), str(tag.get("id", ""))])
     return bool(names.strip()) and bool(_BOILERPLATE_NAMES.search(names))
 
 
 def _main_content(body: Tag) -> Tag:
     """The page's <main> (or role=main / single <article>) when it holds most of the text."""
-    candidates = body.find_all("main") or body.find_all(attrs={"role": "main"}) or body.find_all("article")
+    candidates = (
+        body.find_all("main")
+        or body.find_all(None, attrs={"role": "main"})  # name=None spelled out: bs4's overloads want it
+        or body.find_all("article")
+    )
     if len(candidates) != 1:
         return body
     total = len(body.get_text(" ", strip=True))

@@ -127,8 +127,12 @@ class Core:
         opened = self.library_embedding
         if opened is None or not opened.mismatch:
             return None
+        from inmyhead_app.core.reembed import CHARS_PER_TOKEN
+
         reembedding = self._runner.reembedding if self._runner is not None else None
-        documents = self.jobs.db.count_documents()
+        db = self.jobs.db
+        documents = db.count_documents()
+        chunks = db.chunks_not_embedded_with(opened.wanted.model_id)
         return EmbeddingChange(
             library_model=opened.embedder.model_id,
             library_dimension=opened.embedder.dimension,
@@ -137,6 +141,8 @@ class Core:
             documents=documents,
             reembedding=reembedding is not None,
             remaining=reembedding.remaining() if reembedding is not None else documents,
+            chunks=chunks,
+            estimated_tokens=chunks * int(self.settings["chunk_size"]) // CHARS_PER_TOKEN,
         )
 
     def start_reembed(self) -> list[JobRecord]:

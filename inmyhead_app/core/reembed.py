@@ -32,6 +32,7 @@ log = logging.getLogger("inmyhead.reembed")
 GENERATION_FLAG = "library_generation"  # which store generation is the library
 TARGET_FLAG = "reembed_target"  # JSON of ReembedTarget while a re-embed is under way
 SCROLL_PAGE = 256
+CHARS_PER_TOKEN = 4  # OpenAI's rule of thumb for English text
 LOCAL_MODEL_PREFIX = "local:"
 OPENAI_MODEL_PREFIX = "openai:"
 
@@ -57,6 +58,8 @@ class EmbeddingChange:
     documents: int  # in the library
     reembedding: bool  # re-embed jobs were started for the wanted model
     remaining: int  # documents not yet in the wanted model's store
+    chunks: int = 0  # their chunks: the text a re-embed sends to the model
+    estimated_tokens: int = 0  # an upper estimate of the tokens in those chunks (for a cloud model's bill)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -38,11 +38,21 @@ def describe(change: EmbeddingChange) -> tuple[str, str]:
             f"Re-embedding with {new}",
             f"{change.documents - left} of {documents} done. Search keeps using {old} until all are in.",
         )
-    return (
-        "The embedding model changed",
+    text = (
         f"Your library ({documents}) was indexed with {old}; Settings ask for {new}. Until it is "
-        f"re-embedded, search and new documents keep using {old}.",
+        f"re-embedded, search and new documents keep using {old}."
     )
+    if change.wanted_model.startswith("openai:") and change.chunks:
+        text += (
+            f" Re-embedding sends the text of {change.chunks:,} chunks (at most about "
+            f"{human_count(change.estimated_tokens)} tokens) to OpenAI."
+        )
+    return "The embedding model changed", text
+
+
+def human_count(value: int) -> str:
+    """1234 -> "1,234"; 1_234_567 -> "1.2 million"."""
+    return f"{value / 1_000_000:.1f} million" if value >= 1_000_000 else f"{value:,}"
 
 
 class EmbeddingChangeBar(BannerFrame):

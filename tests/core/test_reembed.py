@@ -88,6 +88,7 @@ def test_a_new_model_reembeds_the_library_from_its_stored_text_then_switches(
     assert change is not None
     assert (change.library_model, change.wanted_model) == (LOCAL_MODEL, OPENAI_MODEL)
     assert (change.documents, change.remaining, change.reembedding) == (3, 3, False)
+    assert change.chunks == chunks_before and change.estimated_tokens == chunks_before * 1000 // 4
     # Until the re-embed is done, the library's own model serves search: nothing is mixed or lost.
     assert core.search.search("Skerryvore lighthouse keeper", limit=1)[0].path == str(paths[0])
     assert not openai_server.embedding_requests()

@@ -48,6 +48,7 @@ def test_reembed_from_the_bar_then_the_window_switches_to_the_new_model(
     bar = window.embedding_bar
     qtbot.waitUntil(bar.isVisible, timeout=10000)
     assert "all-MiniLM-L6-v2" in bar.text.text() and "text-embedding-3-small" in bar.text.text()
+    assert "sends the text of 3 chunks (at most about 750 tokens) to OpenAI" in bar.text.text()
     assert bar.reembed_button.text() == "Re-embed 3 documents"
     assert bar.keep_button.text() == "Keep all-MiniLM-L6-v2"
     qtbot.waitUntil(lambda: "searched with all-MiniLM-L6-v2" in window.status_label.text(), timeout=10000)

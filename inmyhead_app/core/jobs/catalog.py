@@ -17,6 +17,9 @@ DOCUMENT_COLUMNS = [
     *("keywords", "summary", "metadata", "added_at", "size_bytes", "mtime", "embedded_with"),
 ]
 
+# A document whose chunks another dense model made (parameter: the model id); None: the first one.
+_NOT_EMBEDDED_WITH = "(embedded_with is null or embedded_with != ?)"
+
 
 class CatalogQueries:
     """The ``documents`` table's queries; ``JobsDB`` supplies ``_query`` and ``_execute``."""
@@ -63,7 +66,11 @@ class CatalogQueries:
         )
 
     def count_not_embedded_with(self, model_id: str) -> int:
-        sql = "select count(*) as n from documents where embedded_with is null or embedded_with != ?"
+        sql = f"select count(*) as n from documents where {_NOT_EMBEDDED_WITH}"
+        return int(self._query(sql, (model_id,))[0]["n"])
+
+    def chunks_not_embedded_with(self, model_id: str) -> int:
+        sql = f"select coalesce(sum(chunks), 0) as n from documents where {_NOT_EMBEDDED_WITH}"
         return int(self._query(sql, (model_id,))[0]["n"])
 
     def count_documents(self) -> int:
@@ -72,7 +79,7 @@ class CatalogQueries:
     def documents_not_embedded_with(self, model_id: str) -> list[dict[str, Any]]:
         """Catalog rows whose chunks were embedded by another model (a re-embed's work list)."""
         rows = self._query(
-            "select * from documents where embedded_with is null or embedded_with != ? order by added_at",
+            f"select * from documents where {_NOT_EMBEDDED_WITH} order by added_at",
             (model_id,),
         )
         return [_document(row) for row in rows]

@@ -50,6 +50,12 @@ def test_reembed_switches_the_library_and_reports_it(cli, tmp_path: Path, openai
     again = json_lines(out)[0]
     assert code == 0 and again["reembedded"] == 0 and again["from_model"] == again["to_model"] == OPENAI_MODEL
 
+    # The re-embedded library (the store's generation 1) moves to another store as a whole.
+    code, out, _err = cli("migrate", "--to", "edge", "--json")
+    assert code == 0 and json_lines(out)[0]["complete"] is True
+    code, out, _err = cli("search", "copper lanterns", "--json", "--store", "edge", "--embedder", "openai")
+    assert code == 0 and Path(json_lines(out)[0][0]["path"]).name == "harbour.txt"
+
 
 def test_reembed_without_a_key_fails_plainly_and_keeps_the_library(
     cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

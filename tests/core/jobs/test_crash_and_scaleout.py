@@ -210,6 +210,7 @@ def test_sigkill_mid_reembed_then_restart_switches_with_every_chunk_once(
             for name in env:
                 os.environ.pop(name)
         _kill_mid_batch_then_finish(data, {**env, "INMYHEAD_WORKERS": "2"}, _reembed_counts, len(expected))
+    assert not (data / "edge").exists() and (data / "edge-1").is_dir()  # the worker itself switched
 
     with open_core(data, start_consumer=False) as core:  # the switch, on open
         assert core.embedding_change is None

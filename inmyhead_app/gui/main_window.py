@@ -16,10 +16,8 @@ from PySide6.QtGui import (
     QDropEvent,
 )
 from PySide6.QtWidgets import (
-    QFileDialog,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QStyle,
     QTabWidget,
     QVBoxLayout,
@@ -28,8 +26,10 @@ from PySide6.QtWidgets import (
 
 from inmyhead_app.core.jobs.model import JobKind, JobRecord, JobState
 from inmyhead_app.gui.bridge import CoreBridge
+from inmyhead_app.gui.document_intake import DocumentIntake
 from inmyhead_app.gui.drop_zone import local_paths
 from inmyhead_app.gui.icons import app_icon
+from inmyhead_app.gui.job_notices import batch_notice, failures_notice
 from inmyhead_app.gui.jobs_view import JobsView
 from inmyhead_app.gui.library_view import LibraryView
 from inmyhead_app.gui.notifications import Level, NotificationBanner
@@ -74,14 +74,12 @@ class MainWindow(QMainWindow):
         self.core: Any = None
         self.tasks = TaskRunner(self, max_threads=3)
         self.bridge = CoreBridge(self)
-        self.last_skipped: list[tuple[str, str]] = []
         self._paused = False
         self._paused_known = False
         self._quitting = False
         self._core_closed = False
         self._told_about_tray = False
         self._unseen_failures = 0
-        self._skipped_by_batch: dict[str, int] = {}
 
         self.banner = NotificationBanner(self)
         self.tray = TrayController(self.banner, self, available=tray_available)
@@ -90,6 +88,8 @@ class MainWindow(QMainWindow):
         self.library = LibraryView(self.tasks, self)
         self.search = SearchView(self.tasks, self)
         self.commands = WindowCommands(self)
+        self.intake = DocumentIntake(self)
+        self.intake.submitted.connect(self.paths_submitted)
         self.embedding_bar = EmbeddingChangeBar(self)
         self.reembed = ReembedController(self, self.embedding_bar)
         self.reembed.switched.connect(self.set_core)
@@ -142,8 +142,8 @@ class MainWindow(QMainWindow):
         self.bridge.batch_finished.connect(self._on_batch_finished)
         self.bridge.queue_paused.connect(self._on_queue_paused)
         self.bridge.jobs_unknown.connect(self._on_jobs_unknown)
-        self.commands.add_files.triggered.connect(self.add_files)
-        self.commands.add_folder.triggered.connect(self.add_folder)
+        self.commands.add_files.triggered.connect(self.intake.add_files)
+        self.commands.add_folder.triggered.connect(self.intake.add_folder)
         self.commands.pause.toggled.connect(self.set_paused)
         self.commands.retry_failed.triggered.connect(self.retry_failed)
         self.commands.cancel_all.triggered.connect(self.cancel_all)
@@ -157,8 +157,8 @@ class MainWindow(QMainWindow):
         self.library.loaded.connect(self._on_library_loaded)
         self.search.error.connect(self.show_error)
         self.banner.action_triggered.connect(self._on_banner_action)
-        self.jobs_view.drop_hint.add_files_requested.connect(self.add_files)
-        self.jobs_view.drop_hint.add_folder_requested.connect(self.add_folder)
+        self.jobs_view.drop_hint.add_files_requested.connect(self.intake.add_files)
+        self.jobs_view.drop_hint.add_folder_requested.connect(self.intake.add_folder)
         self.tray.show_requested.connect(self.show_from_tray)
         self.tray.pause_toggled.connect(self.commands.pause.setChecked)
         self.tray.quit_requested.connect(self.request_quit)
@@ -200,7 +200,7 @@ class MainWindow(QMainWindow):
             return
         records, paused = result
         self.jobs_model.upsert([r for r in records if self.jobs_model.job(r.id) is None])
-        self._update_status()
+        self.update_status()
         if not self._paused_known:  # a pause/resume since we asked is newer than this answer
             self._on_queue_paused(paused)
 
@@ -243,74 +243,17 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         event.acceptProposedAction()
-        self.add_paths(paths)
+        self.intake.add_paths(paths)
 
-    @Slot()
-    def add_files(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(
-            self,
-            "Add documents",
-            str(Path.home()),
-            "Documents (*.pdf *.docx *.txt *.text *.md *.markdown *.html *.htm *.json);;All files (*)",
-        )
-        if files:
-            self.add_paths([Path(f) for f in files])
-
-    @Slot()
-    def add_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Add a folder of documents", str(Path.home()))
-        if folder:
-            self.add_paths([Path(folder)])
-
-    def add_paths(self, paths: list[Path]) -> None:
-        """Submit files and folders as one batch, off the GUI thread (folders are walked by the core)."""
-        if self.core is None:
-            return
-        jobs = self.core.jobs
-        self.statusBar().showMessage(f"Adding {len(paths)} item{'s' if len(paths) != 1 else ''}…")
-        self.tasks.run(lambda: jobs.submit_batch([str(p) for p in paths]), self._on_submitted, owner=self)
-
-    def _on_submitted(self, submission: Any, error: BaseException | None) -> None:
-        self.statusBar().clearMessage()
-        if error is not None or submission is None:
-            self.show_error("Could not add the documents", str(error), error)
-            return
-        self.jobs_model.upsert([job for job in submission.jobs if self.jobs_model.job(job.id) is None])
-        self._update_status()
-        skipped = list(submission.skipped)
-        self.last_skipped = skipped
-        self._skipped_by_batch[submission.batch_id] = len(skipped)
-        count = len(submission.jobs)
-        if skipped:
-            names = ", ".join(Path(path).name for path, _reason in skipped[:3])
-            more = f" and {len(skipped) - 3} more" if len(skipped) > 3 else ""
-            self.tray.notify(
-                f"{len(skipped)} file{'s' if len(skipped) != 1 else ''} skipped",
-                f"Added {count}. Not added: {names}{more}.",
-                Level.WARNING,
-                action="skipped",
-                action_label="Details…",
-            )
-        elif count:
-            self.statusBar().showMessage(f"Added {count} document{'s' if count != 1 else ''}", 5000)
-        if count:
-            self.tabs.setCurrentWidget(self.jobs_view)
-        self.paths_submitted.emit(count, len(skipped))
-
-    def show_skipped(self) -> None:
-        text = "\n".join(f"{path}\n    {reason}" for path, reason in self.last_skipped)
-        box = QMessageBox(
-            QMessageBox.Icon.Information, "Skipped files", "", QMessageBox.StandardButton.Ok, self
-        )
-        box.setText(f"{len(self.last_skipped)} file(s) were not added.")
-        box.setInformativeText("In My Head reads PDF, DOCX, TXT, HTML, Markdown and JSON files.")
-        box.setDetailedText(text)
-        box.open()
+    @property
+    def last_skipped(self) -> list[tuple[str, str]]:
+        """The files the last submission left out, with why."""
+        return self.intake.last_skipped
 
     @Slot(str)
     def _on_banner_action(self, action: str) -> None:
         if action == "skipped":
-            self.show_skipped()
+            self.intake.show_skipped()
         elif action == "failed":
             self.tabs.setCurrentWidget(self.jobs_view)
             self.jobs_view.show_states("Failed")
@@ -361,43 +304,22 @@ class MainWindow(QMainWindow):
     def _on_jobs_changed(self, _records: list) -> None:
         self.jobs_view.update_page()
         self._update_tray_state()
-        self._update_status()
+        self.update_status()
 
     @Slot(list)
     def _on_jobs_failed(self, jobs: list[JobRecord]) -> None:
         self._unseen_failures += len(jobs)
         self.tray.set_state("error")
-        if len(jobs) == 1:
-            job = jobs[0]
-            text = f"{Path(job.path).name}: {job.error_message or job.error_kind}"
-        else:
-            text = ", ".join(Path(job.path).name for job in jobs[:3]) + (" …" if len(jobs) > 3 else "")
-        self.tray.notify(
-            f"{len(jobs)} document{'s' if len(jobs) != 1 else ''} failed",
-            text,
-            Level.ERROR,
-            action="failed",
-            action_label="Show failed",
-        )
+        title, text = failures_notice(jobs)
+        self.tray.notify(title, text, Level.ERROR, action="failed", action_label="Show failed")
 
     @Slot(str, dict)
     def _on_batch_finished(self, batch_id: str, status: dict) -> None:
-        counts = status.get("by_state") or {}  # JobManager.get_batch_status(batch_id)
-        done = int(counts.get("done", 0))
-        failed = int(counts.get("failed", 0))
-        cancelled = int(counts.get("cancelled", 0))
         reembed = any(j.batch_id == batch_id and j.kind == JobKind.REEMBED for j in self.jobs_model.jobs())
-        parts = [f"{done} {'re-embedded' if reembed else 'indexed'}"]
-        if failed:
-            parts.append(f"{failed} failed")
-        if cancelled:
-            parts.append(f"{cancelled} cancelled")
-        skipped = self._skipped_by_batch.pop(batch_id, 0)
-        if skipped:
-            parts.append(f"{skipped} skipped (not a supported type)")
-        level = Level.WARNING if failed else Level.SUCCESS
+        skipped = self.intake.skipped_by_batch.pop(batch_id, 0)
+        text, level = batch_notice(status, skipped, reembed)
         action, label = ("skipped", "Details…") if skipped else ("", "")
-        self.tray.notify("Batch finished", ", ".join(parts) + ".", level, action, label)
+        self.tray.notify("Batch finished", text, level, action, label)
         self.library.refresh()  # once per batch, even while the Library tab is hidden
         if not any(job.state in ACTIVE_STATES for job in self.jobs_model.jobs()):
             QTimer.singleShot(IDLE_GC_DELAY_MS, collect_garbage)
@@ -443,7 +365,7 @@ class MainWindow(QMainWindow):
         docs = self.library.model.documents()
         self.search.set_languages([getattr(d, "language", "") or "" for d in docs])
         self._library_count = count
-        self._update_status()
+        self.update_status()
 
     # --- periodic refresh ---
     @Slot()
@@ -472,7 +394,7 @@ class MainWindow(QMainWindow):
         else:
             self.tray.set_state("idle")
 
-    def _update_status(self) -> None:
+    def update_status(self) -> None:
         # Counted from the jobs model, so the status bar always agrees with the table beside it.
         counts = self.jobs_model.counts()
         waiting = counts[JobState.QUEUED] + counts[JobState.RETRY_WAIT]

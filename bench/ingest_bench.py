@@ -30,7 +30,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.report import emit  # noqa: E402
+from bench.report import corpus_header, emit  # noqa: E402
 from inmyhead_app.core.context import open_core  # noqa: E402
 from inmyhead_app.core.errors import IngestError  # noqa: E402
 from inmyhead_app.core.ids import content_hash, doc_id_for_path  # noqa: E402
@@ -188,11 +188,7 @@ def main() -> None:
     if direct["documents_per_hour"] and queue["documents_per_hour"]:
         ratio = round(queue["documents_per_hour"] / direct["documents_per_hour"], 3)
     report = {
-        "corpus": str(args.corpus),
-        "documents": len(files),
-        "workers": args.workers,
-        "store": args.store,
-        "cpus": os.cpu_count(),
+        **corpus_header(args, len(files)),
         "queue": queue,
         "direct": direct,
         "ratio": ratio,

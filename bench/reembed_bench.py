@@ -30,7 +30,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.report import emit  # noqa: E402
+from bench.report import corpus_header, emit  # noqa: E402
 from inmyhead_app.core.config import Settings  # noqa: E402
 from inmyhead_app.core.context import open_core  # noqa: E402
 from inmyhead_app.core.jobs.model import JobKind, JobRecord, JobState  # noqa: E402
@@ -107,11 +107,7 @@ def main() -> None:
         os.environ.update(OPENAI_BASE_URL=server.url, OPENAI_API_KEY="sk-bench-" + "0" * 32)
         measured = run(files, args.workers, args.store, Path(tmp), server)
     report = {
-        "corpus": str(args.corpus),
-        "documents": len(files),
-        "workers": args.workers,
-        "store": args.store,
-        "cpus": os.cpu_count(),
+        **corpus_header(args, len(files)),
         **measured,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }

@@ -72,6 +72,7 @@ def open_library(settings: Settings, folder: Path, db: JobsDB) -> OpenedLibrary:
             log.info("abandoning the re-embed to %s: the settings ask for %s", target.model, wanted.model_id)
             db.cancel_active(kind=JobKind.REEMBED)
             drop_generation(settings, folder, target.generation)
+            db.forget_embedded_with(target.model)
         target = None
     if target is not None and is_complete(db, target):
         old = library_generation(db)

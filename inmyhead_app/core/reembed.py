@@ -194,6 +194,7 @@ class Reembedding:
         """Cancel the re-embed jobs and delete the new store; the library stays as it is."""
         cancelled = self._jobs.cancel_kind(JobKind.REEMBED)
         self.store.drop()
+        self._db.forget_embedded_with(self.model)
         write_target(self._db, None)
         return cancelled
 

@@ -200,6 +200,26 @@ def test_keeping_the_library_model_cancels_the_reembed_and_restores_the_setting(
     assert core.store.info().dense_model == LOCAL_MODEL
 
 
+def test_a_reembed_started_again_after_keeping_the_old_model_redoes_every_document(
+    cores: list[Core], data_dir: Path, tmp_path: Path, openai_server: FakeOpenAI
+) -> None:
+    indexed_library(cores, data_dir, tmp_path / "docs", store="local")
+    core = reopen(cores, data_dir, store="local", **OPENAI)
+    chunks = core.store.count()
+    core.start_reembed()
+    assert core.jobs.wait_idle(timeout=120)
+    assert core.embedding_change.remaining == 0  # all in the new store, not yet switched
+    core.keep_library_model()  # ...then the user keeps the old model after all: that store is deleted
+
+    core = reopen(cores, data_dir, store="local", **OPENAI)  # and changes their mind once more
+    assert core.embedding_change.remaining == 3
+    assert len(core.start_reembed()) == 3
+    assert core.jobs.wait_idle(timeout=120)
+    core = reopen(cores, data_dir, store="local", **OPENAI)
+    assert core.embedding_change is None
+    assert core.store.count() == chunks
+
+
 def test_switching_the_setting_back_abandons_an_unfinished_reembed(
     cores: list[Core], data_dir: Path, tmp_path: Path, openai_server: FakeOpenAI
 ) -> None:

@@ -65,6 +65,10 @@ class CatalogQueries:
             == 1
         )
 
+    def forget_embedded_with(self, model_id: str) -> int:
+        """An abandoned re-embed's marks go: its store is gone, so those documents are not in it."""
+        return self._execute("update documents set embedded_with = null where embedded_with = ?", (model_id,))
+
     def count_not_embedded_with(self, model_id: str) -> int:
         sql = f"select count(*) as n from documents where {_NOT_EMBEDDED_WITH}"
         return int(self._query(sql, (model_id,))[0]["n"])

@@ -186,12 +186,12 @@ class Core:
 
     def keep_library_model(self) -> int:
         """Set the embedding settings back to the library's model; cancel a re-embed. Jobs cancelled."""
-        from inmyhead_app.core.reembed import embedder_settings
+        from inmyhead_app.core.providers import settings_for_model
 
         opened = self.library_embedding
         if opened is None or not opened.mismatch:
             return 0
-        for key, value in embedder_settings(opened.embedder.model_id, opened.embedder.dimension).items():
+        for key, value in settings_for_model(opened.embedder.model_id, opened.embedder.dimension).items():
             self.settings.set(key, value)
         self.settings.save()
         cancelled = self._abandon_reembed()

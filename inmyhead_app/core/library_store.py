@@ -20,7 +20,6 @@ from inmyhead_app.core.reembed import (
     GENERATION_FLAG,
     TARGET_FLAG,
     ReembedTarget,
-    embedder_settings,
     is_complete,
     library_generation,
     read_target,
@@ -93,7 +92,7 @@ def open_library(settings: Settings, folder: Path, db: JobsDB) -> OpenedLibrary:
         if info is None or _same_model(info, wanted):
             store.ensure_collection(wanted.model_id, wanted.dimension)
             return OpenedLibrary(store, wanted, wanted)
-        own_model = embedder_settings(info.dense_model, info.dense_dimension)
+        own_model = providers.settings_for_model(info.dense_model, info.dense_dimension)
         embedder = providers.make_embedder(settings.with_overrides(own_model))
         store.ensure_collection(embedder.model_id, embedder.dimension)
         opened = OpenedLibrary(store, embedder, wanted, target)

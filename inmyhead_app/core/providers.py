@@ -9,12 +9,16 @@ added later is used without a restart. Building a cloud provider switches on key
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 from inmyhead_app.core.config import Settings
 from inmyhead_app.core.embed.base import Embedder
 from inmyhead_app.core.errors import ErrorKind, IngestError
 from inmyhead_app.core.metadata.base import MetadataExtractor
 from inmyhead_app.core.secrets import get_api_key, install_secret_redaction
+
+LOCAL_MODEL_PREFIX = "local:"  # LocalEmbedder.model_id
+OPENAI_MODEL_PREFIX = "openai:"  # OpenAIEmbedder.model_id: openai:<model>:<dimensions>
 
 
 def make_embedder(settings: Settings) -> Embedder:
@@ -34,6 +38,28 @@ def make_embedder(settings: Settings) -> Embedder:
             api_key=partial(get_api_key, "openai"),
         )
     raise IngestError(ErrorKind.INTERNAL, f"Unknown embedding provider {choice!r}")
+
+
+def settings_for_model(model_id: str, dimension: int) -> dict[str, Any]:
+    """The settings that build the embedder whose ``model_id`` this is (the inverse of make_embedder):
+    a library opens with the model that built it, whatever the settings ask for now."""
+    if model_id.startswith(LOCAL_MODEL_PREFIX):
+        return {"embedder": "local"}
+    if model_id.startswith(OPENAI_MODEL_PREFIX):
+        from inmyhead_app.core.embed.openai import MODEL_DIMENSIONS
+
+        model = model_id[len(OPENAI_MODEL_PREFIX) :].rsplit(":", 1)[0]
+        native = MODEL_DIMENSIONS.get(model)
+        return {
+            "embedder": "openai",
+            "openai_embedding_model": model,
+            "openai_dimensions": 0 if dimension == native else dimension,
+        }
+    raise IngestError(
+        ErrorKind.INTERNAL,
+        f"this library was indexed with {model_id or 'an unknown model'}, which this version cannot "
+        "use; open it with the version that made it, or start a new library in another data folder",
+    )
 
 
 def make_metadata_extractor(settings: Settings) -> MetadataExtractor:

@@ -33,8 +33,6 @@ GENERATION_FLAG = "library_generation"  # which store generation is the library
 TARGET_FLAG = "reembed_target"  # JSON of ReembedTarget while a re-embed is under way
 SCROLL_PAGE = 256
 CHARS_PER_TOKEN = 4  # OpenAI's rule of thumb for English text
-LOCAL_MODEL_PREFIX = "local:"
-OPENAI_MODEL_PREFIX = "openai:"
 
 
 @dataclass(frozen=True)
@@ -61,9 +59,6 @@ class EmbeddingChange:
     chunks: int = 0  # their chunks: the text a re-embed sends to the model
     estimated_tokens: int = 0  # an upper estimate of the tokens in those chunks (for a cloud model's bill)
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 def library_generation(db: JobsDB) -> int:
     return int(db.get_flag(GENERATION_FLAG, "0") or 0)
@@ -82,27 +77,6 @@ def read_target(db: JobsDB) -> ReembedTarget | None:
 
 def write_target(db: JobsDB, target: ReembedTarget | None) -> None:
     db.set_flag(TARGET_FLAG, json.dumps(asdict(target)) if target is not None else "")
-
-
-def embedder_settings(model_id: str, dimension: int) -> dict[str, Any]:
-    """The settings that build the embedder of ``model_id`` (what the library was made with)."""
-    if model_id.startswith(LOCAL_MODEL_PREFIX):
-        return {"embedder": "local"}
-    if model_id.startswith(OPENAI_MODEL_PREFIX):
-        from inmyhead_app.core.embed.openai import MODEL_DIMENSIONS
-
-        model = model_id[len(OPENAI_MODEL_PREFIX) :].rsplit(":", 1)[0]
-        native = MODEL_DIMENSIONS.get(model)
-        return {
-            "embedder": "openai",
-            "openai_embedding_model": model,
-            "openai_dimensions": 0 if dimension == native else dimension,
-        }
-    raise IngestError(
-        ErrorKind.INTERNAL,
-        f"this library was indexed with {model_id or 'an unknown model'}, which this version cannot "
-        "use; open it with the version that made it, or start a new library in another data folder",
-    )
 
 
 def is_complete(db: JobsDB, target: ReembedTarget) -> bool:

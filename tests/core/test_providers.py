@@ -14,7 +14,7 @@ from inmyhead_app.core.embed.openai import OpenAIEmbedder
 from inmyhead_app.core.errors import ErrorKind, IngestError
 from inmyhead_app.core.metadata.anthropic import AnthropicMetadataExtractor
 from inmyhead_app.core.metadata.local import LocalMetadataExtractor
-from inmyhead_app.core.providers import make_embedder, make_metadata_extractor
+from inmyhead_app.core.providers import make_embedder, make_metadata_extractor, settings_for_model
 from tests.helpers.fake_anthropic import FakeAnthropic, api_key_of
 from tests.helpers.fake_anthropic import error as anthropic_error
 from tests.helpers.fake_keyring import MemoryKeyring
@@ -174,3 +174,27 @@ def test_anthropic_key_never_reaches_logs_or_errors(
     assert len(caplog.records) > 3
     assert ANTHROPIC_KEY not in caplog.text
     assert ANTHROPIC_KEY not in str(info.value) and ANTHROPIC_KEY not in repr(info.value)
+
+
+@pytest.mark.parametrize(
+    ("model_id", "dimension", "settings"),
+    [
+        ("local:all-MiniLM-L6-v2", 384, {"embedder": "local"}),
+        ("openai:text-embedding-3-large:3072", 3072, {"openai_embedding_model": "text-embedding-3-large"}),
+        ("openai:text-embedding-3-small:256", 256, {"openai_dimensions": 256}),
+    ],
+)
+def test_the_library_model_is_rebuilt_from_its_id(
+    model_id: str, dimension: int, settings: dict, tmp_path: Path
+) -> None:
+    found = settings_for_model(model_id, dimension)
+    assert settings.items() <= found.items()
+    rebuilt = make_embedder(Settings(tmp_path, found))  # the round trip: the same model comes back
+    assert (rebuilt.model_id, rebuilt.dimension) == (model_id, dimension)
+    if model_id.endswith(":3072"):
+        assert found["openai_dimensions"] == 0  # the model's own size: no dimensions parameter
+
+
+def test_an_unknown_library_model_is_refused_plainly() -> None:
+    with pytest.raises(IngestError, match="cannot use"):
+        settings_for_model("cohere:embed-v4:1024", 1024)

@@ -15,7 +15,6 @@ from inmyhead_app.core.config import Settings
 from inmyhead_app.core.context import Core, open_core
 from inmyhead_app.core.errors import IngestError
 from inmyhead_app.core.jobs.model import EventKind, JobKind, JobState, Stage, StageStatus
-from inmyhead_app.core.reembed import embedder_settings
 from tests.core.jobs.conftest import EventLog
 from tests.helpers.fake_openai import FakeOpenAI, error
 
@@ -259,23 +258,3 @@ def test_an_empty_library_takes_the_new_model_without_a_reembed(
     assert core.store.info().dense_model == OPENAI_MODEL
     with pytest.raises(IngestError, match="nothing to re-embed"):
         core.start_reembed()
-
-
-@pytest.mark.parametrize(
-    ("model_id", "dimension", "settings"),
-    [
-        (LOCAL_MODEL, 384, {"embedder": "local"}),
-        ("openai:text-embedding-3-large:3072", 3072, {"openai_embedding_model": "text-embedding-3-large"}),
-        (OPENAI_MODEL, 256, {"openai_embedding_model": "text-embedding-3-small", "openai_dimensions": 256}),
-    ],
-)
-def test_the_library_model_is_rebuilt_from_its_id(model_id: str, dimension: int, settings: dict) -> None:
-    found = embedder_settings(model_id, dimension)
-    assert settings.items() <= found.items()
-    if model_id.endswith(":3072"):
-        assert found["openai_dimensions"] == 0  # the model's own size: no dimensions parameter
-
-
-def test_an_unknown_library_model_is_refused_plainly() -> None:
-    with pytest.raises(IngestError, match="cannot use"):
-        embedder_settings("cohere:embed-v4:1024", 1024)

@@ -23,6 +23,7 @@ from typing import Any
 
 from inmyhead_app.core.jobs.catalog import CatalogQueries, to_column
 from inmyhead_app.core.jobs.model import STAGE_ORDER, JobRecord, JobState, Stage, StageProgress, StageStatus
+from inmyhead_app.core.jobs.statistics import StatisticsQueries
 
 DB_FILE = "jobs.sqlite3"
 ACTIVE_STATES = (JobState.QUEUED, JobState.RUNNING, JobState.RETRY_WAIT)
@@ -102,7 +103,7 @@ def _record(row: sqlite3.Row) -> JobRecord:
     )
 
 
-class JobsDB(CatalogQueries):
+class JobsDB(CatalogQueries, StatisticsQueries):
     """Jobs, documents and a few queue flags (``kv``) in ``<data_dir>/jobs.sqlite3``."""
 
     def __init__(self, data_dir: Path) -> None:
@@ -347,53 +348,6 @@ class JobsDB(CatalogQueries):
 
     def running_rows(self) -> builtins.list[sqlite3.Row]:
         return self._query("select * from jobs where state = 'running'")
-
-    def counts_by_state(self) -> dict[str, int]:
-        rows = self._query("select state, count(*) as n from jobs group by state")
-        counts = {str(state): 0 for state in JobState}
-        counts.update({row["state"]: row["n"] for row in rows})
-        return counts
-
-    def batch_counts(self, batch_id: str) -> dict[str, int]:
-        rows = self._query(
-            "select state, count(*) as n from jobs where batch_id = ? group by state", (batch_id,)
-        )
-        return {row["state"]: row["n"] for row in rows}
-
-    def average_duration(self) -> float | None:
-        rows = self._query(
-            "select avg(finished_at - started_at) as s from jobs where state = 'done' "
-            "and duplicate_of is null and started_at is not null"
-        )
-        return rows[0]["s"]
-
-    def average_stage_seconds(self, stages: builtins.list[str]) -> dict[str, float | None]:
-        averages = {}
-        for stage in stages:
-            rows = self._query(
-                "select avg(json_extract(stages, ?)) as s from jobs where state = 'done' "
-                "and duplicate_of is null and json_extract(stages, ?) = 'done'",
-                (f"$.{stage}.seconds", f"$.{stage}.status"),
-            )
-            averages[stage] = rows[0]["s"]
-        return averages
-
-    def done_per_minute(self, since: float) -> dict[int, int]:
-        rows = self._query(
-            "select cast(finished_at / 60 as integer) * 60 as minute, count(*) as n from jobs "
-            "where state = 'done' and finished_at >= ? group by minute",
-            (since,),
-        )
-        return {row["minute"]: row["n"] for row in rows}
-
-    def done_since(self, since: float) -> int:
-        rows = self._query(
-            "select count(*) as n from jobs where state = 'done' and finished_at >= ?", (since,)
-        )
-        return rows[0]["n"]
-
-    def tokens_used(self) -> int:
-        return self._query("select coalesce(sum(tokens_used), 0) as n from jobs")[0]["n"]
 
     def latest_job_state(self, doc_id: str, kind: str, since: float) -> JobState | None:
         rows = self._query(

@@ -27,15 +27,15 @@ from inmyhead_app.core.ids import doc_id_for_path
 from inmyhead_app.core.jobs.db import ACTIVE_STATES, JobsDB
 from inmyhead_app.core.jobs.enqueue import Enqueuer
 from inmyhead_app.core.jobs.events import EventBus
-from inmyhead_app.core.jobs.model import STAGE_ORDER, EventKind, JobEvent, JobKind, JobRecord, JobState
-from inmyhead_app.core.jobs.queue import uses_sqlite
+from inmyhead_app.core.jobs.model import EventKind, JobEvent, JobKind, JobRecord, JobState
+from inmyhead_app.core.jobs.recovery import recover_unfinished
+from inmyhead_app.core.jobs.statistics import job_statistics
 from inmyhead_app.core.jobs.walk import expand_paths
 
 log = logging.getLogger("inmyhead.jobs.manager")
 
 PAUSED_FLAG = "paused"
 PAUSE_REASON_FLAG = "pause_reason"
-THROUGHPUT_MINUTES = 10
 WATCHDOG_INTERVAL_S = 1.0
 
 
@@ -287,31 +287,8 @@ class JobManager:
     # --- statistics and cleanup -------------------------------------------------------------------
 
     def get_statistics(self) -> dict[str, Any]:
-        """Totals by state, success rate, average durations, throughput per minute, queue depth, tokens.
-
-        Averages are over indexed documents (not duplicates, which skip the work). Computed in SQL, so
-        it stays cheap with tens of thousands of job records.
-        """
-        by_state = self.db.counts_by_state()
-        total = sum(by_state.values())
-        done, failed = by_state.get("done", 0), by_state.get("failed", 0)
-        now = time.time()
-        this_minute = int(now // 60) * 60
-        since = this_minute - 60 * (THROUGHPUT_MINUTES - 1)
-        buckets = {since + 60 * i: 0 for i in range(THROUGHPUT_MINUTES)}
-        buckets.update(self.db.done_per_minute(since))
-        return {
-            "by_state": by_state,
-            "total": total,
-            "success_rate": done / (done + failed) if done + failed else None,
-            "avg_duration_s": self.db.average_duration(),
-            "avg_stage_s": self.db.average_stage_seconds([str(s) for s in STAGE_ORDER]),
-            "throughput_per_min": list(buckets.items()),
-            "docs_per_minute": self.db.done_since(now - 300) / 5.0,
-            "queue_depth": by_state.get("queued", 0) + by_state.get("retry_wait", 0),
-            "tokens_used": self.db.tokens_used(),
-            "paused": self.is_paused(),
-        }
+        """Totals by state, success rate, averages, throughput per minute, queue depth, tokens (SQL)."""
+        return {**job_statistics(self.db), "paused": self.is_paused()}
 
     def cleanup_expired_jobs(self) -> int:
         """Remove done and cancelled job records older than the retention period."""
@@ -387,42 +364,8 @@ class JobManager:
     # --- consuming --------------------------------------------------------------------------------
 
     def recover(self) -> int:
-        """Re-enqueue unfinished jobs with a new generation (their old tasks become stale).
-
-        With the SQLite queue this process owns the queue (the data-folder lock), so every unfinished job
-        is recovered. With Redis other workers may be running theirs, so only jobs this host started in a
-        process that is gone are recovered.
-        """
-        from inmyhead_app.core.jobs.runner import OWNER
-
-        count = 0
-        now = time.time()
-        if uses_sqlite(self.huey):
-            self.huey.storage.flush_queue()
-            self.huey.storage.flush_schedule()
-            candidates = [self.db.row(i) for i in self.db.ids(ACTIVE_STATES)]
-        else:
-            host = OWNER.split(":")[0]
-            candidates = [
-                r
-                for r in self.db.running_rows()
-                if (r["owner"] or "").split(":")[0] == host and not _pid_alive(r["owner"])
-            ]
-        for row in candidates:
-            if row is None:
-                continue
-            state = JobState(row["state"])
-            delay = max(0.0, (row["next_attempt_at"] or 0) - now) if state is JobState.RETRY_WAIT else 0.0
-            target = JobState.RETRY_WAIT if delay > 0 else JobState.QUEUED
-            requeued = self.db.requeue(
-                row["id"], [state], next_attempt_at=row["next_attempt_at"], state=target
-            )
-            if requeued is not None:
-                self.enqueue(row["id"], *requeued, delay=delay)
-                count += 1
-        if count:
-            log.info("recovered %d unfinished jobs", count)
-        return count
+        """Re-enqueue unfinished jobs with a new generation (see ``jobs.recovery``)."""
+        return recover_unfinished(self)
 
     def attach_runner(self, runner: Any) -> None:
         self.runner = runner
@@ -471,14 +414,3 @@ class JobManager:
 
 def _clamp_priority(priority: int) -> int:
     return max(0, min(10, int(priority)))
-
-
-def _pid_alive(owner: str | None) -> bool:
-    try:
-        pid = int((owner or "").rsplit(":", 1)[1])
-        os.kill(pid, 0)
-    except (IndexError, ValueError, ProcessLookupError):
-        return False
-    except PermissionError:
-        return True
-    return True

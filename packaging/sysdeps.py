@@ -39,8 +39,9 @@ KNOWN_PACKAGES = {
     "libgbm.so.1": "libgbm1",
     "libdrm.so.2": "libdrm2",
 }
-# Not linked, but needed: Qt draws empty boxes when no font is installed.
-ALWAYS = ("fonts-dejavu-core | fonts-liberation2 | fonts-noto-core",)
+# Not linked, but needed: Qt draws empty boxes when no font is installed, and its X11 platform
+# plugin dlopens libxcb-cursor (Qt 6.5+ refuses to start on X11 without it).
+ALWAYS = ("fonts-dejavu-core | fonts-liberation2 | fonts-noto-core", "libxcb-cursor0")
 # Plugins every desktop start needs (the X11 platform); other Qt plugins are optional.
 ESSENTIAL_PLUGINS = ("platforms/libqxcb.so", "xcbglintegrations/")
 LDD_LINE = re.compile(r"^\s*(\S+)\s+=>\s+(not found|\S+)")

@@ -76,6 +76,7 @@ def test_deb_metadata(built: dict) -> None:
     assert depends.startswith("libc6 (>= ")
     assert "fonts-dejavu-core" in depends
     assert "libxcb-icccm4" in depends  # Qt's X11 platform plugin needs it and the bundle lacks it
+    assert "libxcb-cursor0" in depends  # dlopened by that plugin: Qt 6.5+ will not start on X11 without it
     assert int(fields["Installed-Size"]) > 100_000
     assert built["report"]["unresolved_libraries"] == []
 
